@@ -1,0 +1,290 @@
+//! Every conversion between the generated protobuf types and the core's types, in one file.
+
+use crate::core::changes::{Change, ChangeKind, Delivery};
+use crate::core::index::Hit;
+use crate::core::model::{Entity, EntityType, Identifier, ListMeta, Measure};
+use crate::core::query::{EntityFilter, ScreenRequest, Screened};
+use crate::core::store::{ListState, Snapshot};
+use crate::core::{Error, Result};
+use crate::proto::v1 as pb;
+use std::time::SystemTime;
+
+pub fn timestamp(time: SystemTime) -> prost_types::Timestamp {
+    let since = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    prost_types::Timestamp {
+        seconds: since.as_secs() as i64,
+        nanos: since.subsec_nanos() as i32,
+    }
+}
+
+/// A request's entity type: `None` for "unspecified" (any type).
+pub fn entity_type(field: &str, value: i32) -> Result<Option<EntityType>> {
+    match pb::EntityType::try_from(value) {
+        Ok(pb::EntityType::Unspecified) => Ok(None),
+        Ok(pb::EntityType::Person) => Ok(Some(EntityType::Person)),
+        Ok(pb::EntityType::Organization) => Ok(Some(EntityType::Organization)),
+        Ok(pb::EntityType::Vessel) => Ok(Some(EntityType::Vessel)),
+        Ok(pb::EntityType::Aircraft) => Ok(Some(EntityType::Aircraft)),
+        Ok(pb::EntityType::Unknown) => Ok(Some(EntityType::Unknown)),
+        Err(_) => Err(Error::invalid(field, format!("{value} is not an EntityType"))),
+    }
+}
+
+fn entity_type_to_proto(kind: EntityType) -> pb::EntityType {
+    match kind {
+        EntityType::Person => pb::EntityType::Person,
+        EntityType::Organization => pb::EntityType::Organization,
+        EntityType::Vessel => pb::EntityType::Vessel,
+        EntityType::Aircraft => pb::EntityType::Aircraft,
+        EntityType::Unknown => pb::EntityType::Unknown,
+    }
+}
+
+fn measure_to_proto(measure: Measure) -> pb::Measure {
+    match measure {
+        Measure::AssetFreeze => pb::Measure::AssetFreeze,
+        Measure::EntryBan => pb::Measure::EntryBan,
+        Measure::LicenceRequirement => pb::Measure::LicenceRequirement,
+        Measure::ExportBan => pb::Measure::ExportBan,
+        Measure::ImportBan => pb::Measure::ImportBan,
+        Measure::InvestmentBan => pb::Measure::InvestmentBan,
+        Measure::TransactionBan => pb::Measure::TransactionBan,
+        Measure::SecuritiesBan => pb::Measure::SecuritiesBan,
+        Measure::ProcurementBan => pb::Measure::ProcurementBan,
+        Measure::EquipmentAuthorisationBan => pb::Measure::EquipmentAuthorisationBan,
+        Measure::EnhancedDueDiligence => pb::Measure::EnhancedDueDiligence,
+    }
+}
+
+fn measures(meta: &ListMeta) -> Vec<i32> {
+    meta.measures
+        .iter()
+        .map(|m| measure_to_proto(*m) as i32)
+        .collect()
+}
+
+pub fn entity(entity: &Entity, snapshot: &Snapshot) -> pb::Entity {
+    let meta = snapshot.lists.get(&entity.list).map(|l| &*l.meta);
+    pb::Entity {
+        id: entity.id.clone(),
+        r#type: entity_type_to_proto(entity.kind) as i32,
+        primary_name: entity.name.clone(),
+        aliases: entity.aliases.clone(),
+        native_names: entity.native_names.clone(),
+        native_source: entity.native_source.clone(),
+        countries: entity.countries.clone(),
+        addresses: entity.addresses.clone(),
+        identifiers: entity
+            .identifiers
+            .iter()
+            .map(|i| pb::Identifier {
+                r#type: i.kind.clone(),
+                value: i.value.clone(),
+                checksum_valid: i.checksum_valid,
+            })
+            .collect(),
+        listings: vec![pb::Listing {
+            list_code: entity.list.clone(),
+            list_name: meta.map(|m| m.name.clone()).unwrap_or_default(),
+            imposing_country: meta.map(|m| m.imposing_country.clone()).unwrap_or_default(),
+            authority: meta.map(|m| m.authority.clone()).unwrap_or_default(),
+            measures: meta.map(measures).unwrap_or_default(),
+            listed_on: entity.listed_on.clone(),
+            citation: entity.citation.clone(),
+            url: entity.url.clone(),
+        }],
+        birth_date: entity.birth_date.clone(),
+        remarks: entity.remarks.clone(),
+    }
+}
+
+/// An entity sent to the admin API. It needs exactly one listing, whose list code may be left
+/// empty when `default_list` (ReplaceSource's list) supplies it.
+pub fn entity_from_proto(
+    field: &str,
+    e: pb::Entity,
+    default_list: Option<&str>,
+) -> Result<Entity> {
+    let kind = entity_type(&format!("{field}.type"), e.r#type)?.unwrap_or(EntityType::Unknown);
+    let listing = match (e.listings.len(), default_list) {
+        (1, _) => e.listings.into_iter().next().unwrap_or_default(),
+        (0, Some(_)) => pb::Listing::default(),
+        (n, _) => {
+            return Err(Error::invalid(
+                format!("{field}.listings"),
+                format!("has {n} entries; give exactly one, naming the entity's list_code"),
+            ))
+        }
+    };
+    let list = match (listing.list_code.as_str(), default_list) {
+        ("", Some(code)) => code.to_string(),
+        ("", None) => {
+            return Err(Error::invalid(
+                format!("{field}.listings[0].list_code"),
+                "must name the entity's list (see Catalog/ListSources)",
+            ))
+        }
+        (code, _) => code.to_string(),
+    };
+    Ok(Entity {
+        id: e.id,
+        list,
+        kind,
+        name: e.primary_name,
+        aliases: e.aliases,
+        native_names: e.native_names,
+        native_source: e.native_source,
+        countries: e.countries,
+        addresses: e.addresses,
+        identifiers: e
+            .identifiers
+            .into_iter()
+            .map(|i| Identifier {
+                kind: i.r#type,
+                value: i.value,
+                checksum_valid: None,
+            })
+            .collect(),
+        listed_on: listing.listed_on,
+        citation: listing.citation,
+        url: listing.url,
+        birth_date: e.birth_date,
+        remarks: e.remarks,
+    })
+}
+
+pub fn entities_from_proto(
+    entities: Vec<pb::Entity>,
+    default_list: Option<&str>,
+) -> Result<Vec<Entity>> {
+    entities
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| entity_from_proto(&format!("entities[{i}]"), e, default_list))
+        .collect()
+}
+
+pub fn screen_request(r: &pb::ScreenRequest) -> Result<ScreenRequest> {
+    Ok(ScreenRequest {
+        name: r.name.clone(),
+        entity_type: entity_type("entity_type", r.entity_type)?,
+        countries: r.countries.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+        lists: r.lists.clone(),
+        imposed_by: r.imposed_by.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+        threshold: r.threshold,
+        limit: r.limit,
+    })
+}
+
+pub fn screen_response(
+    request_id: String,
+    screened: Screened,
+    snapshot: &Snapshot,
+    algorithm_version: &str,
+) -> pb::ScreenResponse {
+    pb::ScreenResponse {
+        request_id,
+        matches: screened.hits.iter().map(|h| hit(h, snapshot)).collect(),
+        sequence: screened.sequence,
+        algorithm_version: algorithm_version.to_string(),
+        error: None,
+        threshold: screened.threshold,
+    }
+}
+
+fn hit(h: &Hit, snapshot: &Snapshot) -> pb::Match {
+    pb::Match {
+        entity: Some(entity(&h.entity, snapshot)),
+        score: (h.score * 10_000.0).round() / 10_000.0,
+        matched_name: h.matched_name.clone(),
+        matched_name_kind: h.matched_kind.as_str().to_string(),
+        band: band(h.score).to_string(),
+        features: h
+            .features
+            .iter()
+            .map(|f| pb::Feature {
+                name: f.name.to_string(),
+                value: (f.value * 10_000.0).round() / 10_000.0,
+                weight: f.weight,
+            })
+            .collect(),
+    }
+}
+
+/// The documented score bands.
+pub fn band(score: f64) -> &'static str {
+    if score >= 0.9 {
+        "strong"
+    } else if score >= 0.75 {
+        "review"
+    } else {
+        "weak"
+    }
+}
+
+pub fn entity_filter(r: &pb::ListEntitiesRequest) -> Result<EntityFilter> {
+    Ok(EntityFilter {
+        lists: r.lists.clone(),
+        imposed_by: r.imposed_by.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+        entity_type: entity_type("entity_type", r.entity_type)?,
+        countries: r.countries.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+    })
+}
+
+pub fn list_info(state: &ListState) -> pb::ListInfo {
+    let meta = &state.meta;
+    pb::ListInfo {
+        code: meta.code.clone(),
+        name: meta.name.clone(),
+        authority: meta.authority.clone(),
+        imposing_country: meta.imposing_country.clone(),
+        legal_basis: meta.legal_basis.clone(),
+        measures: measures(meta),
+        meaning: meta.meaning.clone(),
+        url: meta.url.clone(),
+        entity_count: state.entity_count as u64,
+        last_change_sequence: state.last_change_sequence,
+        content_hash: state.content_hash.clone(),
+        loaded_at: Some(timestamp(state.loaded_at)),
+    }
+}
+
+pub fn delivery(d: &Delivery, snapshot: &Snapshot) -> pb::ChangeEvent {
+    match d {
+        Delivery::Change(change) => change_event(change, snapshot),
+        Delivery::Heartbeat { sequence, time } => pb::ChangeEvent {
+            sequence: *sequence,
+            r#type: pb::ChangeType::Heartbeat as i32,
+            entity: None,
+            list_code: String::new(),
+            time: Some(timestamp(*time)),
+        },
+    }
+}
+
+fn change_event(change: &Change, snapshot: &Snapshot) -> pb::ChangeEvent {
+    let kind = match change.kind {
+        ChangeKind::Added => pb::ChangeType::Added,
+        ChangeKind::Updated => pb::ChangeType::Updated,
+        ChangeKind::Removed => pb::ChangeType::Removed,
+    };
+    pb::ChangeEvent {
+        sequence: change.sequence,
+        r#type: kind as i32,
+        entity: Some(entity(&change.entity, snapshot)),
+        list_code: change.entity.list.clone(),
+        time: Some(timestamp(change.time)),
+    }
+}
+
+pub fn outcome(o: crate::core::store::Outcome) -> pb::MutationResponse {
+    pb::MutationResponse {
+        sequence: o.sequence,
+        added: o.added,
+        updated: o.updated,
+        removed: o.removed,
+        unchanged: o.unchanged,
+    }
+}

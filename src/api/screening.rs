@@ -1,0 +1,91 @@
+//! `watchlist.v1.Screening`: unary and streamed screening.
+
+use super::{convert, Shared};
+use crate::core::index::ALGORITHM_VERSION;
+use crate::core::Error;
+use crate::proto::v1::{self as pb, screening_server::Screening};
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio_stream::{wrappers::ReceiverStream, Stream, StreamExt};
+use tonic::{Request, Response, Status, Streaming};
+
+/// Responses buffered per stream: enough to keep the pipe full, small enough that a client
+/// that stops reading stops the screening too.
+const STREAM_BUFFER: usize = 64;
+
+#[derive(Debug, Clone)]
+pub struct ScreeningService {
+    shared: Arc<Shared>,
+}
+
+impl ScreeningService {
+    pub fn new(shared: Arc<Shared>) -> Self {
+        ScreeningService { shared }
+    }
+}
+
+/// Screens one request against the current snapshot.
+fn screen_one(shared: &Shared, request: &pb::ScreenRequest) -> Result<pb::ScreenResponse, Error> {
+    let domain = convert::screen_request(request)?;
+    let snapshot = shared.snapshot()?;
+    let screened = snapshot.screen(&domain, shared.limits.default_threshold)?;
+    Ok(convert::screen_response(
+        request.request_id.clone(),
+        screened,
+        &snapshot,
+        ALGORITHM_VERSION,
+    ))
+}
+
+#[tonic::async_trait]
+impl Screening for ScreeningService {
+    #[tracing::instrument(skip_all, fields(request_id = %request.get_ref().request_id))]
+    async fn screen(
+        &self,
+        request: Request<pb::ScreenRequest>,
+    ) -> Result<Response<pb::ScreenResponse>, Status> {
+        let response = screen_one(&self.shared, request.get_ref())?;
+        tracing::debug!(matches = response.matches.len(), sequence = response.sequence, "screened");
+        Ok(Response::new(response))
+    }
+
+    type ScreenStreamStream =
+        Pin<Box<dyn Stream<Item = Result<pb::ScreenResponse, Status>> + Send + 'static>>;
+
+    #[tracing::instrument(skip_all)]
+    async fn screen_stream(
+        &self,
+        request: Request<Streaming<pb::ScreenRequest>>,
+    ) -> Result<Response<Self::ScreenStreamStream>, Status> {
+        let mut inbound = request.into_inner();
+        let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER);
+        let shared = Arc::clone(&self.shared);
+        tokio::spawn(async move {
+            while let Some(item) = inbound.next().await {
+                let response = match item {
+                    Ok(request) => screen_one(&shared, &request).unwrap_or_else(|error| {
+                        let status = Status::from(error);
+                        pb::ScreenResponse {
+                            request_id: request.request_id,
+                            algorithm_version: ALGORITHM_VERSION.to_string(),
+                            error: Some(pb::ItemError {
+                                code: status.code() as i32,
+                                message: status.message().to_string(),
+                            }),
+                            ..Default::default()
+                        }
+                    }),
+                    Err(status) => {
+                        // The client's side of the stream broke; nothing more will come.
+                        tracing::debug!(%status, "inbound screening stream ended with an error");
+                        return;
+                    }
+                };
+                if tx.send(Ok(response)).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+}

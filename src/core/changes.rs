@@ -1,0 +1,269 @@
+//! The retained change log and the subscriptions that read it.
+//!
+//! The single writer appends every change after it is visible in the index, then wakes the
+//! subscribers through a `watch` channel carrying the latest sequence. Each subscription is a
+//! task with its own cursor that copies changes into a small bounded channel: a slow client
+//! fills only its own channel and never blocks the writer or the other subscribers. Replay of
+//! history and live delivery are the same loop. A cursor that falls out of the retained window
+//! ends the stream with `OutOfRange`; nothing is skipped silently.
+
+use super::model::Entity;
+use super::{Error, Result};
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::{mpsc, watch};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Added,
+    Updated,
+    Removed,
+}
+
+/// One change to one entity.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub sequence: u64,
+    pub kind: ChangeKind,
+    /// The entity after the change; for removals, its last state.
+    pub entity: Arc<Entity>,
+    /// The imposing country of the entity's list (for subscription filters).
+    pub imposing_country: String,
+    pub time: SystemTime,
+}
+
+/// What a subscription delivers.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    Change(Arc<Change>),
+    /// Nothing to send for a while; `sequence` is how far the subscription has read.
+    Heartbeat { sequence: u64, time: SystemTime },
+}
+
+/// Which changes a subscriber wants. Empty sets mean "all".
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub lists: HashSet<String>,
+    pub imposed_by: HashSet<String>,
+}
+
+impl Filter {
+    fn accepts(&self, change: &Change) -> bool {
+        (self.lists.is_empty() || self.lists.contains(&change.entity.list))
+            && (self.imposed_by.is_empty() || self.imposed_by.contains(&change.imposing_country))
+    }
+}
+
+#[derive(Debug)]
+struct Retained {
+    events: VecDeque<Arc<Change>>,
+    capacity: usize,
+}
+
+/// The last `capacity` changes, in sequence order, without gaps.
+#[derive(Debug)]
+pub struct ChangeLog {
+    retained: RwLock<Retained>,
+    latest: watch::Sender<u64>,
+}
+
+impl ChangeLog {
+    pub fn new(capacity: usize) -> Self {
+        ChangeLog {
+            retained: RwLock::new(Retained {
+                events: VecDeque::new(),
+                capacity: capacity.max(1),
+            }),
+            latest: watch::Sender::new(0),
+        }
+    }
+
+    /// The sequence of the last change appended (0 before any).
+    pub fn latest(&self) -> u64 {
+        *self.latest.borrow()
+    }
+
+    /// Appends changes (consecutive sequences following the latest) and wakes subscribers.
+    /// Only the single writer calls this.
+    pub fn append(&self, changes: Vec<Change>) {
+        let Some(last) = changes.last().map(|c| c.sequence) else {
+            return;
+        };
+        {
+            let mut retained = self.retained.write().unwrap_or_else(|e| e.into_inner());
+            for change in changes {
+                debug_assert_eq!(
+                    change.sequence,
+                    retained.events.back().map_or(change.sequence, |c| c.sequence + 1)
+                );
+                retained.events.push_back(Arc::new(change));
+            }
+            while retained.events.len() > retained.capacity {
+                retained.events.pop_front();
+            }
+        }
+        self.latest.send_replace(last);
+    }
+
+    /// Up to `max` changes with a sequence above `after`.
+    pub fn read_after(&self, after: u64, max: usize) -> Result<Vec<Arc<Change>>> {
+        let retained = self.retained.read().unwrap_or_else(|e| e.into_inner());
+        let latest = retained.events.back().map_or(self.latest(), |c| c.sequence);
+        if after > latest {
+            return Err(Error::OutOfRange(format!(
+                "sequence {after} is ahead of the latest sequence {latest}; resume from a sequence this server reported"
+            )));
+        }
+        if after == latest {
+            return Ok(Vec::new());
+        }
+        let oldest = retained.events.front().map_or(latest + 1, |c| c.sequence);
+        if after + 1 < oldest {
+            return Err(Error::OutOfRange(format!(
+                "sequence {after} is no longer retained (oldest retained change is {oldest}, latest is {latest}); \
+                 re-read the entities with Catalog/ListEntities and subscribe again from the sequence it reports"
+            )));
+        }
+        let start = (after + 1 - oldest) as usize;
+        Ok(retained.events.range(start..).take(max).cloned().collect())
+    }
+
+    /// The oldest retained sequence, if any change is retained.
+    pub fn oldest(&self) -> Option<u64> {
+        let retained = self.retained.read().unwrap_or_else(|e| e.into_inner());
+        retained.events.front().map(|c| c.sequence)
+    }
+
+    /// Starts a subscription task reading changes after `from` (or after the latest, if
+    /// `None`). The returned channel holds at most `buffer` deliveries; the task ends when the
+    /// receiver is dropped, `shutdown` flips to true, or the cursor falls out of the log (the
+    /// last item is then the error).
+    pub fn subscribe(
+        self: &Arc<Self>,
+        from: Option<u64>,
+        filter: Filter,
+        heartbeat: Duration,
+        buffer: usize,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Result<mpsc::Receiver<Result<Delivery>>> {
+        let start = from.unwrap_or_else(|| self.latest());
+        // Check the position now, so a bad one fails the call instead of the stream.
+        self.read_after(start, 0)?;
+        let (tx, rx) = mpsc::channel(buffer.max(1));
+        let log = Arc::clone(self);
+        let mut wake = self.latest.subscribe();
+        tokio::spawn(async move {
+            let mut cursor = start;
+            let mut last_sent = Instant::now();
+            loop {
+                if *shutdown.borrow() {
+                    return;
+                }
+                match log.read_after(cursor, 256) {
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                    Ok(batch) if !batch.is_empty() => {
+                        for change in batch {
+                            cursor = change.sequence;
+                            if filter.accepts(&change) {
+                                if tx.send(Ok(Delivery::Change(change))).await.is_err() {
+                                    return;
+                                }
+                                last_sent = Instant::now();
+                            }
+                        }
+                        // A filtered subscriber that skips a long run still hears from us.
+                        if last_sent.elapsed() >= heartbeat {
+                            if tx.send(Ok(heartbeat_at(cursor))).await.is_err() {
+                                return;
+                            }
+                            last_sent = Instant::now();
+                        }
+                    }
+                    Ok(_) => {
+                        let idle = heartbeat.saturating_sub(last_sent.elapsed());
+                        tokio::select! {
+                            changed = wake.changed() => if changed.is_err() { return },
+                            _ = tokio::time::sleep(idle) => {
+                                if tx.send(Ok(heartbeat_at(cursor))).await.is_err() {
+                                    return;
+                                }
+                                last_sent = Instant::now();
+                            }
+                            _ = tx.closed() => return,
+                            _ = shutdown.changed() => return,
+                        }
+                    }
+                }
+            }
+        });
+        Ok(rx)
+    }
+}
+
+fn heartbeat_at(sequence: u64) -> Delivery {
+    Delivery::Heartbeat {
+        sequence,
+        time: SystemTime::now(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::EntityType;
+
+    fn change(sequence: u64) -> Change {
+        Change {
+            sequence,
+            kind: ChangeKind::Added,
+            entity: Arc::new(Entity {
+                id: format!("T:{sequence}"),
+                list: "T".into(),
+                kind: EntityType::Unknown,
+                name: format!("n{sequence}"),
+                aliases: vec![],
+                native_names: vec![],
+                native_source: String::new(),
+                countries: vec![],
+                addresses: vec![],
+                identifiers: vec![],
+                listed_on: String::new(),
+                citation: String::new(),
+                url: String::new(),
+                birth_date: String::new(),
+                remarks: String::new(),
+            }),
+            imposing_country: "US".into(),
+            time: SystemTime::now(),
+        }
+    }
+
+    fn check(log: &ChangeLog, after: u64, expected: Result<Vec<u64>, &str>) {
+        let got = log
+            .read_after(after, 100)
+            .map(|v| v.iter().map(|c| c.sequence).collect::<Vec<_>>());
+        match expected {
+            Ok(seqs) => assert_eq!(got, Ok(seqs), "after {after}"),
+            Err(fragment) => match got {
+                Err(Error::OutOfRange(msg)) => assert!(msg.contains(fragment), "{msg}"),
+                other => panic!("after {after}: expected OutOfRange, got {other:?}"),
+            },
+        }
+    }
+
+    #[test]
+    fn retains_a_window() {
+        let log = ChangeLog::new(3);
+        check(&log, 0, Ok(vec![]));
+        log.append((1..=5).map(change).collect());
+        check(&log, 2, Ok(vec![3, 4, 5]));
+        check(&log, 4, Ok(vec![5]));
+        check(&log, 5, Ok(vec![]));
+        check(&log, 1, Err("oldest retained change is 3, latest is 5"));
+        check(&log, 6, Err("ahead of the latest sequence 5"));
+    }
+}

@@ -1,0 +1,522 @@
+//! The name index and its scorer: an immutable structure built from one snapshot of the
+//! entities, searched by many readers at once.
+//!
+//! Candidates come from an inverted index of normalised tokens plus a character-trigram index
+//! over the vocabulary (for typos in distinctive tokens). Each candidate name is scored by
+//! aligning query tokens to name tokens, each token weighted by how informative it is, so
+//! that the score (0..1) means the same for every query.
+
+use super::model::{Entity, EntityType, NameKind};
+use super::normalize::{self, Script, Token};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Changes whenever a change to the scorer can change a score.
+pub const ALGORITHM_VERSION: &str = "wl-match-1";
+
+/// Token pairs below this similarity do not match.
+const FUZZY_MIN: f64 = 0.8;
+/// Weight multiplier of generic tokens (China, Technology, Beijing ...).
+const GENERIC_WEIGHT: f64 = 0.2;
+/// Exponents of the query and name coverage in the score.
+const QUERY_EXP: f64 = 0.6;
+const NAME_EXP: f64 = 0.4;
+const NUMBER_MISMATCH: f64 = 0.6;
+const TYPE_MISMATCH: f64 = 0.85;
+const COUNTRY_MISMATCH: f64 = 0.95;
+
+/// One piece of evidence behind a score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    pub name: &'static str,
+    pub value: f64,
+    pub weight: f64,
+}
+
+/// One matched entity.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub entity: Arc<Entity>,
+    pub score: f64,
+    pub matched_name: String,
+    pub matched_kind: NameKind,
+    pub features: Vec<Feature>,
+}
+
+/// What to search for and how.
+#[derive(Debug, Clone, Default)]
+pub struct Query<'a> {
+    pub name: &'a str,
+    pub entity_type: Option<EntityType>,
+    pub countries: &'a [String],
+    /// Only entities on these lists; `None` means every list.
+    pub lists: Option<&'a HashSet<String>>,
+    pub threshold: f64,
+    pub limit: usize,
+}
+
+#[derive(Debug)]
+struct IndexedName {
+    entity: u32,
+    kind: NameKind,
+    /// Position among the entity's names (see `Entity::names`).
+    position: u16,
+    tokens: Box<[u32]>,
+}
+
+#[derive(Debug)]
+struct TokenInfo {
+    text: Box<str>,
+    weight: f64,
+    generic: bool,
+    numeric: bool,
+    /// Names that contain the token, ascending, no repeats.
+    postings: Vec<u32>,
+}
+
+/// An immutable index over a set of entities.
+#[derive(Debug, Default)]
+pub struct Index {
+    entities: Vec<Arc<Entity>>,
+    names: Vec<IndexedName>,
+    vocab: HashMap<Box<str>, u32>,
+    tokens: Vec<TokenInfo>,
+    /// Character trigram → Latin tokens containing it.
+    grams: HashMap<u64, Vec<u32>>,
+}
+
+impl Index {
+    pub fn build<'a>(entities: impl IntoIterator<Item = &'a Arc<Entity>>) -> Index {
+        let mut index = Index::default();
+        for entity in entities {
+            let slot = index.entities.len() as u32;
+            index.entities.push(Arc::clone(entity));
+            for (position, (kind, name)) in entity.names().enumerate() {
+                let tokens = normalize::tokenize(name);
+                if tokens.is_empty() {
+                    continue;
+                }
+                let name_id = index.names.len() as u32;
+                let ids: Box<[u32]> = tokens.iter().map(|t| index.intern(t)).collect();
+                let mut seen = HashSet::new();
+                for &id in ids.iter() {
+                    if seen.insert(id) {
+                        index.tokens[id as usize].postings.push(name_id);
+                    }
+                }
+                index.names.push(IndexedName {
+                    entity: slot,
+                    kind,
+                    position: position as u16,
+                    tokens: ids,
+                });
+            }
+        }
+        let n = index.names.len() as f64;
+        for token in &mut index.tokens {
+            token.weight = token_weight(token.postings.len(), n, token.generic);
+        }
+        index
+    }
+
+    fn intern(&mut self, token: &Token) -> u32 {
+        if let Some(&id) = self.vocab.get(token.text.as_str()) {
+            return id;
+        }
+        let id = self.tokens.len() as u32;
+        self.tokens.push(TokenInfo {
+            text: token.text.as_str().into(),
+            weight: 0.0,
+            generic: normalize::is_generic(token),
+            numeric: token.is_numeric(),
+            postings: Vec::new(),
+        });
+        self.vocab.insert(token.text.as_str().into(), id);
+        if token.script == Script::Latin && !token.is_numeric() {
+            for gram in trigrams(&token.text) {
+                self.grams.entry(gram).or_default().push(id);
+            }
+        }
+        id
+    }
+
+    pub fn entity_count(&self) -> usize {
+        self.entities.len()
+    }
+
+    pub fn name_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Screens one name. Returns at most `query.limit` entities scoring at least
+    /// `query.threshold`, best first.
+    pub fn search(&self, query: &Query) -> Vec<Hit> {
+        let tokens = normalize::tokenize(query.name);
+        if tokens.is_empty() || tokens.iter().all(normalize::is_legal_form) {
+            return Vec::new(); // a legal form never matches on its own
+        }
+        let resolved: Vec<QueryToken> = tokens.iter().map(|t| self.resolve(t)).collect();
+        let any_distinctive = resolved.iter().any(|t| !t.generic);
+
+        // Candidate names: postings of every matching vocabulary token. Generic tokens are
+        // skipped when the query has a distinctive one: a name sharing only generic tokens
+        // with such a query cannot reach a threshold (their weight share is too small).
+        let mut candidates: Vec<u32> = Vec::new();
+        for qt in &resolved {
+            if any_distinctive && qt.generic {
+                continue;
+            }
+            for &(id, _) in &qt.matches {
+                candidates.extend_from_slice(&self.tokens[id as usize].postings);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+
+        let mut best: HashMap<u32, Hit> = HashMap::new();
+        for name_id in candidates {
+            let name = &self.names[name_id as usize];
+            let entity = &self.entities[name.entity as usize];
+            if query.lists.is_some_and(|lists| !lists.contains(&entity.list)) {
+                continue;
+            }
+            let Some((score, mut features)) = self.score(&resolved, name, any_distinctive) else {
+                continue;
+            };
+            let score = evidence(score, entity, query, &mut features);
+            if score < query.threshold {
+                continue;
+            }
+            let better = best.get(&name.entity).is_none_or(|hit| score > hit.score);
+            if better {
+                let matched = entity
+                    .names()
+                    .nth(name.position as usize)
+                    .map_or_else(String::new, |(_, text)| text.to_string());
+                best.insert(
+                    name.entity,
+                    Hit {
+                        entity: Arc::clone(entity),
+                        score,
+                        matched_name: matched,
+                        matched_kind: name.kind,
+                        features,
+                    },
+                );
+            }
+        }
+        let mut hits: Vec<Hit> = best.into_values().collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
+                .then_with(|| a.entity.id.cmp(&b.entity.id))
+        });
+        hits.truncate(query.limit);
+        hits
+    }
+
+    /// Finds the vocabulary tokens a query token matches, exactly or within a few edits.
+    fn resolve(&self, token: &Token) -> QueryToken {
+        let mut matches = Vec::new();
+        let exact = self.vocab.get(token.text.as_str()).copied();
+        if let Some(id) = exact {
+            matches.push((id, 1.0));
+        }
+        let len = token.text.chars().count();
+        if token.script == Script::Latin && !token.is_numeric() && len >= 4 {
+            let mut seen = HashSet::new();
+            for gram in trigrams(&token.text) {
+                for &id in self.grams.get(&gram).into_iter().flatten() {
+                    if Some(id) == exact || !seen.insert(id) {
+                        continue;
+                    }
+                    let sim = token_similarity(&token.text, &self.tokens[id as usize].text);
+                    if sim >= FUZZY_MIN {
+                        matches.push((id, sim));
+                    }
+                }
+            }
+        }
+        let generic = normalize::is_generic(token);
+        let weight = match exact {
+            Some(id) => self.tokens[id as usize].weight,
+            None => matches
+                .iter()
+                .map(|&(id, _)| self.tokens[id as usize].weight)
+                .fold(None, |acc: Option<f64>, w| Some(acc.map_or(w, |a| a.max(w))))
+                .unwrap_or_else(|| token_weight(0, self.names.len() as f64, generic)),
+        };
+        QueryToken {
+            matches,
+            weight,
+            generic,
+            numeric: token.is_numeric(),
+        }
+    }
+
+    /// Scores one candidate name. `None` when only generic tokens matched a query that has a
+    /// distinctive one.
+    fn score(
+        &self,
+        query: &[QueryToken],
+        name: &IndexedName,
+        any_distinctive: bool,
+    ) -> Option<(f64, Vec<Feature>)> {
+        // Every (query token, name token) pair that matches, best first; then a greedy
+        // one-to-one alignment.
+        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        for (qi, qt) in query.iter().enumerate() {
+            for (ni, &id) in name.tokens.iter().enumerate() {
+                if let Some(&(_, sim)) = qt.matches.iter().find(|(m, _)| *m == id) {
+                    pairs.push((sim, qi, ni));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut q_sim = vec![0.0; query.len()];
+        let mut n_sim = vec![0.0; name.tokens.len()];
+        let mut fuzzy = 0;
+        let mut distinctive_hit = false;
+        for (sim, qi, ni) in pairs {
+            if q_sim[qi] > 0.0 || n_sim[ni] > 0.0 {
+                continue;
+            }
+            q_sim[qi] = sim;
+            n_sim[ni] = sim;
+            if sim < 1.0 {
+                fuzzy += 1;
+            }
+            if !query[qi].generic {
+                distinctive_hit = true;
+            }
+        }
+        if any_distinctive && !distinctive_hit {
+            return None;
+        }
+        let q_total: f64 = query.iter().map(|t| t.weight).sum();
+        let q_hit: f64 = query.iter().zip(&q_sim).map(|(t, s)| t.weight * s).sum();
+        let info = |id: &u32| &self.tokens[*id as usize];
+        let n_total: f64 = name.tokens.iter().map(|id| info(id).weight).sum();
+        let n_hit: f64 = name
+            .tokens
+            .iter()
+            .zip(&n_sim)
+            .map(|(id, s)| info(id).weight * s)
+            .sum();
+        if q_hit <= 0.0 || n_hit <= 0.0 {
+            return None;
+        }
+        let q_cov = q_hit / q_total;
+        let n_cov = n_hit / n_total;
+        let mut score = q_cov.powf(QUERY_EXP) * n_cov.powf(NAME_EXP);
+        let mut features = vec![
+            Feature {
+                name: "query_coverage",
+                value: q_cov,
+                weight: QUERY_EXP,
+            },
+            Feature {
+                name: "name_coverage",
+                value: n_cov,
+                weight: NAME_EXP,
+            },
+        ];
+        if fuzzy > 0 {
+            features.push(Feature {
+                name: "fuzzy_tokens",
+                value: fuzzy as f64,
+                weight: 0.0,
+            });
+        }
+        // Numbers in names (CETC 28 vs CETC 38) discriminate hard: an unmatched number on
+        // either side, when both sides have numbers, is a strong sign of a different party.
+        let q_nums = query.iter().any(|t| t.numeric);
+        let n_nums = name.tokens.iter().any(|id| info(id).numeric);
+        let unmatched_number = query.iter().zip(&q_sim).any(|(t, s)| t.numeric && *s == 0.0)
+            || name
+                .tokens
+                .iter()
+                .zip(&n_sim)
+                .any(|(id, s)| info(id).numeric && *s == 0.0);
+        if q_nums && n_nums && unmatched_number {
+            score *= NUMBER_MISMATCH;
+            features.push(Feature {
+                name: "number_mismatch",
+                value: 1.0,
+                weight: NUMBER_MISMATCH,
+            });
+        }
+        Some((score, features))
+    }
+}
+
+/// Optional evidence from the request: entity type and countries.
+fn evidence(mut score: f64, entity: &Entity, query: &Query, features: &mut Vec<Feature>) -> f64 {
+    if let Some(wanted) = query.entity_type {
+        let known = |t: EntityType| t != EntityType::Unknown;
+        if known(wanted) && known(entity.kind) && wanted != entity.kind {
+            score *= TYPE_MISMATCH;
+            features.push(Feature {
+                name: "type_mismatch",
+                value: 1.0,
+                weight: TYPE_MISMATCH,
+            });
+        }
+    }
+    if !query.countries.is_empty() && !entity.countries.is_empty() {
+        let shared = query.countries.iter().any(|c| entity.countries.contains(c));
+        if shared {
+            features.push(Feature {
+                name: "country_match",
+                value: 1.0,
+                weight: 1.0,
+            });
+        } else {
+            score *= COUNTRY_MISMATCH;
+            features.push(Feature {
+                name: "country_mismatch",
+                value: 1.0,
+                weight: COUNTRY_MISMATCH,
+            });
+        }
+    }
+    score
+}
+
+#[derive(Debug)]
+struct QueryToken {
+    /// Vocabulary tokens this one matches, with their similarity.
+    matches: Vec<(u32, f64)>,
+    weight: f64,
+    generic: bool,
+    numeric: bool,
+}
+
+/// How much a token says about identity: rare tokens weigh up to 1, tokens on every name
+/// little, generic words a fifth of that.
+fn token_weight(doc_freq: usize, names: f64, generic: bool) -> f64 {
+    let n = names.max(1.0) + 1.0;
+    let idf = ((n / (doc_freq as f64 + 1.0)).ln() / n.ln()).clamp(0.15, 1.0);
+    if generic {
+        idf * GENERIC_WEIGHT
+    } else {
+        idf
+    }
+}
+
+/// Similarity of two distinct tokens from their edit distance: one edit allowed from 4
+/// characters, two from 8. Digits never match fuzzily.
+fn token_similarity(a: &str, b: &str) -> f64 {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let shorter = la.min(lb);
+    let allowed = match shorter {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    };
+    if la.abs_diff(lb) > allowed {
+        return 0.0;
+    }
+    let distance = strsim::damerau_levenshtein(a, b);
+    if distance > allowed {
+        return 0.0;
+    }
+    1.0 - distance as f64 / la.max(lb) as f64
+}
+
+/// Padded character trigrams, packed into a u64 each.
+fn trigrams(token: &str) -> impl Iterator<Item = u64> {
+    let chars: Vec<char> = std::iter::once('^')
+        .chain(token.chars())
+        .chain(std::iter::once('$'))
+        .collect();
+    let grams: Vec<u64> = chars
+        .windows(3)
+        .map(|w| ((w[0] as u64) << 42) | ((w[1] as u64) << 21) | w[2] as u64)
+        .collect();
+    grams.into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::Entity;
+
+    fn entity(id: &str, name: &str, aliases: &[&str], native: &[&str]) -> Arc<Entity> {
+        Arc::new(Entity {
+            id: id.into(),
+            list: "T".into(),
+            kind: EntityType::Organization,
+            name: name.into(),
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            native_names: native.iter().map(|s| s.to_string()).collect(),
+            native_source: String::new(),
+            countries: vec!["CN".into()],
+            addresses: vec![],
+            identifiers: vec![],
+            listed_on: String::new(),
+            citation: String::new(),
+            url: String::new(),
+            birth_date: String::new(),
+            remarks: String::new(),
+        })
+    }
+
+    fn sample() -> Index {
+        let entities = [
+            entity("hw", "Huawei Technologies Co., Ltd.", &[], &["华为技术有限公司"]),
+            entity("hwd", "Huawei Device Co., Ltd.", &[], &[]),
+            entity("hwc", "Huawei Cloud Computing Technology Co., Ltd.", &[], &[]),
+            entity("hik", "Hangzhou Hikvision Digital Technology Co., Ltd.", &["Hikvision"], &["杭州海康威视数字技术股份有限公司"]),
+            entity("c28", "China Electronics Technology Group Corporation No. 28 Research Institute", &["CETC 28"], &[]),
+            entity("c38", "China Electronics Technology Group Corporation No. 38 Research Institute", &["CETC 38"], &[]),
+            entity("lm", "Lockheed Martin Corporation", &[], &["洛克希德·马丁公司"]),
+            entity("gd", "General Dynamics Corporation", &[], &["通用动力公司"]),
+        ];
+        Index::build(entities.iter())
+    }
+
+    /// Screens `name` at threshold 0.75 and compares the ids of the hits, best first.
+    fn check(index: &Index, name: &str, expected: &[&str]) {
+        let hits = index.search(&Query {
+            name,
+            threshold: 0.75,
+            limit: 10,
+            ..Query::default()
+        });
+        let got: Vec<&str> = hits.iter().map(|h| h.entity.id.as_str()).collect();
+        assert_eq!(got, expected, "{name}: {hits:#?}");
+    }
+
+    #[test]
+    fn finds_listed_names() {
+        let index = sample();
+        check(&index, "Huawei Technologies Co., Ltd.", &["hw"]);
+        check(&index, "HUAWEI TECHNOLOGIES COMPANY LIMITED", &["hw"]);
+        check(&index, "Huawei", &["hw"]);
+        check(&index, "华为技术有限公司", &["hw"]);
+        check(&index, "Hikvision", &["hik"]);
+        check(&index, "杭州海康威视数字技术股份有限公司", &["hik"]);
+        check(&index, "Lockheed-Martin Corp.", &["lm"]);
+        check(&index, "洛克希德•马丁公司", &["lm"]);
+        check(&index, "Hangzhou Hikvsion Digital Technology", &["hik"]);
+    }
+
+    #[test]
+    fn numbers_discriminate() {
+        let index = sample();
+        check(&index, "CETC 28th Research Institute", &["c28"]);
+        check(&index, "CETC 38", &["c38"]);
+    }
+
+    #[test]
+    fn rejects_unlisted_and_generic_names() {
+        let index = sample();
+        check(&index, "Co., Ltd.", &[]);
+        check(&index, "China Technology Group", &[]);
+        check(&index, "Acme Trading", &[]);
+        check(&index, "通用电气公司", &[]);
+        check(&index, "Huawei Marine Networks", &[]);
+    }
+}

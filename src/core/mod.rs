@@ -1,0 +1,15 @@
+//! The pure core: model, normalisation, index, store, change log and loaders. Nothing under
+//! `core/` imports tonic, the generated protobuf types or networking; `tests/it/tidy.rs`
+//! checks that.
+
+pub mod changes;
+mod error;
+pub mod index;
+pub mod model;
+pub mod native;
+pub mod normalize;
+pub mod query;
+pub mod store;
+pub mod uscc;
+
+pub use error::{Error, Result};

@@ -1,0 +1,311 @@
+//! The domain model: lists, the entities they name, and the checks every entity passes before
+//! it reaches the index, whichever way it came in (a data file or the admin API).
+
+use super::{uscc, Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// Longest accepted entity id, name, or free-text field, in characters.
+pub const MAX_ID_CHARS: usize = 256;
+pub const MAX_NAME_CHARS: usize = 1024;
+pub const MAX_TEXT_CHARS: usize = 8192;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityType {
+    Person,
+    Organization,
+    Vessel,
+    Aircraft,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    AssetFreeze,
+    EntryBan,
+    LicenceRequirement,
+    ExportBan,
+    ImportBan,
+    InvestmentBan,
+    TransactionBan,
+    SecuritiesBan,
+    ProcurementBan,
+    EquipmentAuthorisationBan,
+    EnhancedDueDiligence,
+}
+
+/// A list: who keeps it, on what legal basis, and what being on it means.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListMeta {
+    pub code: String,
+    pub name: String,
+    pub authority: String,
+    pub imposing_country: String,
+    pub legal_basis: String,
+    pub measures: Vec<Measure>,
+    pub meaning: String,
+    #[serde(default)]
+    pub url: String,
+}
+
+impl ListMeta {
+    pub fn validate(&self) -> Result<()> {
+        if !valid_list_code(&self.code) {
+            return Err(Error::invalid(
+                "list.code",
+                format!("{:?} is not a list code (A-Z, 0-9 and '-')", self.code),
+            ));
+        }
+        for (field, value) in [
+            ("list.name", &self.name),
+            ("list.authority", &self.authority),
+            ("list.legal_basis", &self.legal_basis),
+            ("list.meaning", &self.meaning),
+        ] {
+            if value.trim().is_empty() {
+                return Err(Error::invalid(field, "must not be empty"));
+            }
+        }
+        check_country("list.imposing_country", &self.imposing_country)?;
+        if self.measures.is_empty() {
+            return Err(Error::invalid("list.measures", "give at least one measure"));
+        }
+        Ok(())
+    }
+}
+
+pub fn valid_list_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identifier {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+    /// Derived at validation for types with a check character; never read from input.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub checksum_valid: Option<bool>,
+}
+
+/// One listed party, as one list publishes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entity {
+    /// Stable id: `LIST-CODE:record-id` for loaded data; as given for admin upserts.
+    pub id: String,
+    /// The code of the list this entity is on.
+    pub list: String,
+    pub kind: EntityType,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub native_names: Vec<String>,
+    pub native_source: String,
+    pub countries: Vec<String>,
+    pub addresses: Vec<String>,
+    pub identifiers: Vec<Identifier>,
+    /// `YYYY-MM-DD`, or empty when the source gives no date.
+    pub listed_on: String,
+    pub citation: String,
+    pub url: String,
+    pub birth_date: String,
+    pub remarks: String,
+}
+
+impl Entity {
+    /// Every name of the entity with its kind: the primary name, aliases, then native names.
+    pub fn names(&self) -> impl Iterator<Item = (NameKind, &str)> {
+        std::iter::once((NameKind::Primary, self.name.as_str()))
+            .chain(self.aliases.iter().map(|a| (NameKind::Alias, a.as_str())))
+            .chain(
+                self.native_names
+                    .iter()
+                    .map(|n| (NameKind::Native, n.as_str())),
+            )
+    }
+
+    /// Checks every field and normalises what has a canonical form (identifiers, country
+    /// codes). Warnings (such as a USCC whose check character fails) are returned, not errors.
+    pub fn validate(&mut self) -> Result<Vec<String>> {
+        let mut warnings = Vec::new();
+        check_text("id", &self.id, MAX_ID_CHARS, true)?;
+        if self.id.chars().any(char::is_control) {
+            return Err(Error::invalid("id", "must not contain control characters"));
+        }
+        if !valid_list_code(&self.list) {
+            return Err(Error::invalid(
+                "list",
+                format!("{:?} is not a list code", self.list),
+            ));
+        }
+        check_text("name", &self.name, MAX_NAME_CHARS, true)?;
+        for (i, alias) in self.aliases.iter().enumerate() {
+            check_text(&format!("aliases[{i}]"), alias, MAX_NAME_CHARS, true)?;
+        }
+        for (i, name) in self.native_names.iter().enumerate() {
+            check_text(&format!("native_names[{i}]"), name, MAX_NAME_CHARS, true)?;
+        }
+        if !self.native_names.is_empty() && self.native_source.trim().is_empty() {
+            return Err(Error::invalid(
+                "native_source",
+                "say where the native-script names come from",
+            ));
+        }
+        for (i, country) in self.countries.iter_mut().enumerate() {
+            *country = country.trim().to_ascii_uppercase();
+            check_country(&format!("countries[{i}]"), country)?;
+        }
+        for (i, address) in self.addresses.iter().enumerate() {
+            check_text(&format!("addresses[{i}]"), address, MAX_TEXT_CHARS, false)?;
+        }
+        for (i, id) in self.identifiers.iter_mut().enumerate() {
+            let field = format!("identifiers[{i}]");
+            id.kind = id.kind.trim().to_ascii_lowercase();
+            if id.kind.is_empty() || id.value.trim().is_empty() {
+                return Err(Error::invalid(field, "needs a type and a value"));
+            }
+            if id.kind == "uscc" {
+                id.value = uscc::normalize(&id.value);
+                id.checksum_valid = uscc::check(&id.value);
+                match id.checksum_valid {
+                    None => {
+                        return Err(Error::invalid(
+                            field,
+                            format!(
+                                "USCC {:?} must be 18 characters from 0-9 and A-Z without I, O, Z, S, V",
+                                id.value
+                            ),
+                        ))
+                    }
+                    Some(false) => warnings.push(format!(
+                        "{field}: USCC {} fails its check character (kept: pilot-region codes do)",
+                        id.value
+                    )),
+                    Some(true) => {}
+                }
+            } else {
+                id.value = id.value.trim().to_string();
+                id.checksum_valid = None;
+            }
+        }
+        check_date("listed_on", &self.listed_on, false)?;
+        check_date("birth_date", &self.birth_date, true)?;
+        for (field, value) in [
+            ("citation", &self.citation),
+            ("url", &self.url),
+            ("remarks", &self.remarks),
+            ("native_source", &self.native_source),
+        ] {
+            check_text(field, value, MAX_TEXT_CHARS, false)?;
+        }
+        Ok(warnings)
+    }
+}
+
+/// Which of an entity's names a match was made on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameKind {
+    Primary,
+    Alias,
+    Native,
+}
+
+impl NameKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameKind::Primary => "primary",
+            NameKind::Alias => "alias",
+            NameKind::Native => "native",
+        }
+    }
+}
+
+fn check_text(field: &str, value: &str, max: usize, required: bool) -> Result<()> {
+    if required && value.trim().is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    let len = value.chars().count();
+    if len > max {
+        return Err(Error::invalid(
+            field,
+            format!("is {len} characters long; at most {max} are accepted"),
+        ));
+    }
+    Ok(())
+}
+
+/// ISO 3166-1 alpha-2 shape: two upper-case ASCII letters.
+pub fn check_country(field: &str, code: &str) -> Result<()> {
+    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("{code:?} is not an ISO 3166-1 alpha-2 country code such as \"US\" or \"CN\""),
+        ))
+    }
+}
+
+/// `YYYY-MM-DD` (or bare `YYYY` where `year_only_ok`), with a real month and day.
+fn check_date(field: &str, value: &str, year_only_ok: bool) -> Result<()> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    let bad = || {
+        Error::invalid(
+            field,
+            format!(
+                "{value:?} is not a date in the form YYYY-MM-DD{}",
+                if year_only_ok { " or YYYY" } else { "" }
+            ),
+        )
+    };
+    let parts: Vec<&str> = value.split('-').collect();
+    let num = |s: &str, len: usize| -> Option<u32> {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+    };
+    match parts.as_slice() {
+        [y] if year_only_ok => num(y, 4).map(|_| ()).ok_or_else(bad),
+        [y, m, d] => {
+            let (y, m, d) = (
+                num(y, 4).ok_or_else(bad)?,
+                num(m, 2).ok_or_else(bad)?,
+                num(d, 2).ok_or_else(bad)?,
+            );
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+            if (1..=12).contains(&m) && d >= 1 && d <= days[m as usize - 1] {
+                Ok(())
+            } else {
+                Err(bad())
+            }
+        }
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, ok: bool) {
+        assert_eq!(check_date("d", input, true).is_ok(), ok, "{input}");
+    }
+
+    #[test]
+    fn dates() {
+        check("2023-12-26", true);
+        check("2024-02-29", true);
+        check("2023-02-29", false);
+        check("1957", true);
+        check("2023-13-01", false);
+        check("26.12.2023", false);
+        check("2023-1-2", false);
+    }
+}

@@ -1,0 +1,350 @@
+//! Name normalisation, shared by the index and the query so both sides always agree:
+//! Unicode NFKC, case folding, diacritics removed, punctuation and name separators (·•・—)
+//! to spaces, abbreviations expanded (Tech → technology), legal forms dropped (Co., Ltd.,
+//! 有限公司), ordinals reduced to their number, and Chinese script split into characters.
+
+use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+
+/// One token of a normalised name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Token {
+    pub text: String,
+    pub script: Script,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Script {
+    /// Latin letters and digits.
+    Latin,
+    /// A single Han character.
+    Han,
+}
+
+impl Token {
+    pub fn is_numeric(&self) -> bool {
+        self.text.bytes().all(|b| b.is_ascii_digit())
+    }
+}
+
+/// Legal forms and company-type words that never identify a party (English, after
+/// abbreviation expansion). Dropped from both sides.
+const LEGAL_FORMS: &[&str] = &[
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "inc",
+    "incorporated",
+    "llc",
+    "plc",
+    "jsc",
+    "pjsc",
+    "ojsc",
+    "gmbh",
+    "ag",
+    "sa",
+    "srl",
+    "bv",
+    "nv",
+    "pte",
+    "pty",
+    "lp",
+    "llp",
+    "kk",
+];
+
+/// Chinese legal-form suffixes, longest first; stripped from the end of a Han run.
+const HAN_LEGAL_SUFFIXES: &[&str] = &[
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "股份公司",
+    "集团公司",
+    "公司",
+];
+
+/// Abbreviations seen in list data and queries, expanded on both sides.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("tech", "technology"),
+    ("technologies", "technology"),
+    ("sci", "science"),
+    ("sciences", "science"),
+    ("grp", "group"),
+    ("intl", "international"),
+    ("int'l", "international"),
+    ("elec", "electronics"),
+    ("electronic", "electronics"),
+    ("mfg", "manufacturing"),
+    ("constr", "construction"),
+    ("comm", "communication"),
+    ("communications", "communication"),
+    ("univ", "university"),
+    ("inst", "institute"),
+    ("natl", "national"),
+    ("dev", "development"),
+    ("eng", "engineering"),
+    ("equip", "equipment"),
+    ("indus", "industry"),
+    ("industries", "industry"),
+    ("industrial", "industry"),
+    ("hldgs", "holdings"),
+    ("holding", "holdings"),
+    ("svcs", "services"),
+    ("assn", "association"),
+];
+
+/// Words that carry the class of a name but little of its identity: they weigh little.
+const GENERIC: &[&str] = &[
+    "china",
+    "chinese",
+    "prc",
+    "technology",
+    "science",
+    "international",
+    "group",
+    "electronics",
+    "industry",
+    "development",
+    "trading",
+    "trade",
+    "import",
+    "export",
+    "holdings",
+    "national",
+    "research",
+    "institute",
+    "university",
+    "engineering",
+    "information",
+    "communication",
+    "equipment",
+    "manufacturing",
+    "services",
+    "the",
+    "of",
+    "and",
+    "for",
+    "hong",
+    "kong",
+    "hk",
+    "beijing",
+    "shanghai",
+    "shenzhen",
+    "guangzhou",
+    "tianjin",
+    "chongqing",
+    "hangzhou",
+    "wuhan",
+    "chengdu",
+    "nanjing",
+    "xian",
+    "harbin",
+    "xinjiang",
+    "guangdong",
+    "zhejiang",
+    "jiangsu",
+    "sichuan",
+    "usa",
+    "us",
+    "america",
+    "american",
+    "new",
+    "systems",
+    "system",
+    "corp",
+];
+
+/// Han characters that, like the words above, mostly carry class or place.
+const GENERIC_HAN: &str = "中国美科技术电子有限公司集团研究所院大学北京上海深圳广州天津新疆省市县区";
+
+/// Whether a token is low-information (a class word, a big place name, a country).
+pub fn is_generic(token: &Token) -> bool {
+    match token.script {
+        Script::Latin => GENERIC.contains(&token.text.as_str()),
+        Script::Han => GENERIC_HAN.contains(token.text.as_str()),
+    }
+}
+
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF | 0x2A700..=0x2EBEF | 0x30000..=0x3134F)
+}
+
+/// Normalises a name into its tokens. Legal forms are dropped unless nothing else is left, so a
+/// name made only of a legal form keeps them (and `distinctive` tells the caller).
+pub fn tokenize(name: &str) -> Vec<Token> {
+    let folded = fold(name);
+    let mut tokens = Vec::new();
+    let mut legal = Vec::new();
+    for run in split_runs(&folded) {
+        match run {
+            Run::Latin(words) => latin_tokens(&words, &mut tokens, &mut legal),
+            Run::Han(chars) => {
+                let kept = strip_han_legal(&chars);
+                if kept.is_empty() {
+                    legal.extend(chars.chars().map(|c| Token {
+                        text: c.to_string(),
+                        script: Script::Han,
+                    }));
+                }
+                tokens.extend(kept.chars().map(|c| Token {
+                    text: c.to_string(),
+                    script: Script::Han,
+                }));
+            }
+        }
+    }
+    if tokens.is_empty() {
+        legal
+    } else {
+        tokens
+    }
+}
+
+/// Whether a token is a legal form (Co., Ltd., 有限公司 ...): such tokens only survive
+/// `tokenize` when a name has nothing else.
+pub fn is_legal_form(token: &Token) -> bool {
+    match token.script {
+        Script::Latin => LEGAL_FORMS.contains(&token.text.as_str()),
+        Script::Han => HAN_LEGAL_SUFFIXES.iter().any(|s| s.contains(token.text.as_str())),
+    }
+}
+
+/// Whether the name has any token that is neither a legal form nor generic.
+pub fn distinctive(tokens: &[Token]) -> bool {
+    tokens.iter().any(|t| !is_generic(t) && !is_legal_form(t))
+}
+
+/// NFKC, lower case, diacritics removed, apostrophes removed, and every other non-alphanumeric
+/// character (punctuation, middle dots, dashes, brackets) turned into a space.
+fn fold(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.nfkc().flat_map(char::to_lowercase).nfd() {
+        if is_combining_mark(c) || matches!(c, '\'' | '’' | '‘' | '`' | 'ʼ') {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push(' ');
+        }
+    }
+    out.nfc().collect()
+}
+
+enum Run {
+    Latin(String),
+    Han(String),
+}
+
+/// Splits folded text into runs of Han characters and runs of everything else.
+fn split_runs(folded: &str) -> Vec<Run> {
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    let mut in_han = false;
+    for c in folded.chars() {
+        let han = is_han(c);
+        if c == ' ' && in_han {
+            // A space ends a Han run (names like "洛克希德 马丁" keep their parts apart).
+            runs.push(Run::Han(std::mem::take(&mut current)));
+            in_han = false;
+            continue;
+        }
+        if han != in_han && !current.is_empty() {
+            let run = std::mem::take(&mut current);
+            runs.push(if in_han { Run::Han(run) } else { Run::Latin(run) });
+        }
+        in_han = han;
+        current.push(c);
+    }
+    if !current.is_empty() {
+        runs.push(if in_han {
+            Run::Han(current)
+        } else {
+            Run::Latin(current)
+        });
+    }
+    runs
+}
+
+fn strip_han_legal(run: &str) -> &str {
+    let mut rest = run;
+    while let Some(suffix) = HAN_LEGAL_SUFFIXES.iter().find(|s| rest.ends_with(*s)) {
+        rest = &rest[..rest.len() - suffix.len()];
+    }
+    rest
+}
+
+fn latin_tokens(words: &str, tokens: &mut Vec<Token>, legal: &mut Vec<Token>) {
+    let words: Vec<&str> = words.split_whitespace().collect();
+    for (i, word) in words.iter().enumerate() {
+        let mut text = ABBREVIATIONS
+            .iter()
+            .find(|(abbr, _)| abbr == word)
+            .map_or(*word, |(_, full)| full)
+            .to_string();
+        // "28th" → "28"; "No. 28" → "28".
+        if let Some(num) = strip_ordinal(&text) {
+            text = num;
+        }
+        if text == "no" && words.get(i + 1).is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())) {
+            continue;
+        }
+        let token = Token {
+            text,
+            script: Script::Latin,
+        };
+        if LEGAL_FORMS.contains(&token.text.as_str()) {
+            legal.push(token);
+        } else {
+            tokens.push(token);
+        }
+    }
+}
+
+fn strip_ordinal(word: &str) -> Option<String> {
+    let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &word[digits.len()..];
+    (!digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && matches!(suffix, "st" | "nd" | "rd" | "th"))
+    .then(|| digits.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: &str) {
+        let got: Vec<String> = tokenize(input).into_iter().map(|t| t.text).collect();
+        assert_eq!(got.join(" "), expected, "{input}");
+    }
+
+    #[test]
+    fn normalises_names() {
+        check("Huawei Technologies Co., Ltd.", "huawei technology");
+        check("HUAWEI TECH. CO LTD", "huawei technology");
+        check("华为技术有限公司", "华 为 技 术");
+        check("洛克希德•马丁公司", "洛 克 希 德 马 丁");
+        check("洛克希德·马丁公司", "洛 克 希 德 马 丁");
+        check("Ｈｕａｗｅｉ（Shenzhen）", "huawei shenzhen");
+        check("XU, Edmund", "xu edmund");
+        check("Société Générale S.A.", "societe generale s a");
+        check("CETC 28th Research Institute", "cetc 28 research institute");
+        check("China Electronics Technology Group Corporation No. 28 Institute",
+            "china electronics technology group 28 institute");
+        check("Xi'an Jiaotong University", "xian jiaotong university");
+        check("Co., Ltd.", "co ltd");
+        check("有限公司", "有 限 公 司");
+        check("Lockheed-Martin Corp.", "lockheed martin");
+        check("", "");
+    }
+
+    #[test]
+    fn generic_words() {
+        assert!(!distinctive(&tokenize("China Technology Group Co., Ltd.")));
+        assert!(distinctive(&tokenize("Huawei Technologies Co., Ltd.")));
+    }
+}

@@ -1,0 +1,236 @@
+//! Read operations on one snapshot: screening and paged listing, with the validation of their
+//! parameters. Every answer carries the snapshot's sequence.
+
+use super::index::{Hit, Query};
+use super::model::{check_country, Entity, EntityType};
+use super::store::{unknown_list_message, Snapshot};
+use super::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Longest name accepted for screening, in characters.
+pub const MAX_QUERY_CHARS: usize = 512;
+pub const DEFAULT_LIMIT: u32 = 10;
+pub const MAX_LIMIT: u32 = 100;
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// A screening request in domain terms.
+#[derive(Debug, Clone, Default)]
+pub struct ScreenRequest {
+    pub name: String,
+    pub entity_type: Option<EntityType>,
+    pub countries: Vec<String>,
+    pub lists: Vec<String>,
+    pub imposed_by: Vec<String>,
+    pub threshold: Option<f64>,
+    pub limit: u32,
+}
+
+#[derive(Debug)]
+pub struct Screened {
+    pub hits: Vec<Hit>,
+    pub sequence: u64,
+    pub threshold: f64,
+}
+
+/// Filters of `ListEntities`.
+#[derive(Debug, Clone, Default)]
+pub struct EntityFilter {
+    pub lists: Vec<String>,
+    pub imposed_by: Vec<String>,
+    pub entity_type: Option<EntityType>,
+    pub countries: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub entities: Vec<Arc<Entity>>,
+    pub next_page_token: String,
+    pub sequence: u64,
+}
+
+impl Snapshot {
+    pub fn screen(&self, request: &ScreenRequest, default_threshold: f64) -> Result<Screened> {
+        let name = request.name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid("name", "must not be empty"));
+        }
+        let chars = name.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(Error::invalid(
+                "name",
+                format!("is {chars} characters long; at most {MAX_QUERY_CHARS} are accepted"),
+            ));
+        }
+        let threshold = request.threshold.unwrap_or(default_threshold);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(Error::invalid(
+                "threshold",
+                format!("{threshold} is outside 0..1"),
+            ));
+        }
+        let limit = match request.limit {
+            0 => DEFAULT_LIMIT,
+            n if n > MAX_LIMIT => {
+                return Err(Error::invalid(
+                    "limit",
+                    format!("{n} is above the maximum of {MAX_LIMIT}"),
+                ))
+            }
+            n => n,
+        };
+        for (i, c) in request.countries.iter().enumerate() {
+            check_country(&format!("countries[{i}]"), c)?;
+        }
+        let scope = self.scope(&request.lists, &request.imposed_by)?;
+        let hits = self.index.search(&Query {
+            name,
+            entity_type: request.entity_type,
+            countries: &request.countries,
+            lists: scope.as_ref(),
+            threshold,
+            limit: limit as usize,
+        });
+        Ok(Screened {
+            hits,
+            sequence: self.sequence,
+            threshold,
+        })
+    }
+
+    /// The set of list codes a `lists` + `imposed_by` filter selects; `None` for all lists.
+    pub fn scope(&self, lists: &[String], imposed_by: &[String]) -> Result<Option<HashSet<String>>> {
+        for (i, code) in lists.iter().enumerate() {
+            if !self.lists.contains_key(code) {
+                return Err(Error::invalid(
+                    format!("lists[{i}]"),
+                    unknown_list_message(self, code),
+                ));
+            }
+        }
+        for (i, country) in imposed_by.iter().enumerate() {
+            check_country(&format!("imposed_by[{i}]"), country)?;
+        }
+        if lists.is_empty() && imposed_by.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.lists
+                .iter()
+                .filter(|(code, _)| lists.is_empty() || lists.contains(code))
+                .filter(|(_, state)| {
+                    imposed_by.is_empty() || imposed_by.contains(&state.meta.imposing_country)
+                })
+                .map(|(code, _)| code.clone())
+                .collect(),
+        ))
+    }
+
+    /// One page of entities in id order. The page token carries the last id and a
+    /// fingerprint of the filters, so it cannot be replayed with other filters.
+    pub fn list_entities(
+        &self,
+        filter: &EntityFilter,
+        page_size: u32,
+        page_token: &str,
+    ) -> Result<Page> {
+        let page_size = match page_size {
+            0 => DEFAULT_PAGE_SIZE,
+            n if n > MAX_PAGE_SIZE => {
+                return Err(Error::invalid(
+                    "page_size",
+                    format!("{n} is above the maximum of {MAX_PAGE_SIZE}"),
+                ))
+            }
+            n => n,
+        } as usize;
+        for (i, c) in filter.countries.iter().enumerate() {
+            check_country(&format!("countries[{i}]"), c)?;
+        }
+        let scope = self.scope(&filter.lists, &filter.imposed_by)?;
+        let fingerprint = fingerprint(filter);
+        let after = decode_token(page_token, &fingerprint)?;
+        let range = match &after {
+            Some(id) => self
+                .entities
+                .range::<String, _>((std::ops::Bound::Excluded(id), std::ops::Bound::Unbounded)),
+            None => self.entities.range::<String, _>(..),
+        };
+        let mut entities = Vec::with_capacity(page_size);
+        let mut more = false;
+        for entity in range.map(|(_, e)| e).filter(|e| {
+            scope.as_ref().is_none_or(|s| s.contains(&e.list))
+                && filter.entity_type.is_none_or(|t| t == e.kind)
+                && (filter.countries.is_empty()
+                    || e.countries.iter().any(|c| filter.countries.contains(c)))
+        }) {
+            if entities.len() == page_size {
+                more = true;
+                break;
+            }
+            entities.push(Arc::clone(entity));
+        }
+        let next_page_token = match (more, entities.last()) {
+            (true, Some(last)) => encode_token(&last.id, &fingerprint),
+            _ => String::new(),
+        };
+        Ok(Page {
+            entities,
+            next_page_token,
+            sequence: self.sequence,
+        })
+    }
+}
+
+fn fingerprint(filter: &EntityFilter) -> String {
+    let mut hasher = Sha256::new();
+    let mut parts = vec![
+        filter.lists.join(","),
+        filter.imposed_by.join(","),
+        format!("{:?}", filter.entity_type),
+        filter.countries.join(","),
+    ];
+    parts.iter_mut().for_each(|p| p.push('\u{1f}'));
+    hasher.update(parts.concat());
+    hasher.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const TOKEN_PREFIX: &str = "p1.";
+
+fn encode_token(last_id: &str, fingerprint: &str) -> String {
+    let hex: String = last_id.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("{TOKEN_PREFIX}{fingerprint}.{hex}")
+}
+
+fn decode_token(token: &str, fingerprint: &str) -> Result<Option<String>> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    let bad = |why: &str| {
+        Error::invalid(
+            "page_token",
+            format!("{why}; pass the next_page_token of the previous page unchanged, or start again without one"),
+        )
+    };
+    let rest = token
+        .strip_prefix(TOKEN_PREFIX)
+        .ok_or_else(|| bad("is not a token this server issued"))?;
+    let (fp, hex) = rest
+        .split_once('.')
+        .ok_or_else(|| bad("is not a token this server issued"))?;
+    if fp != fingerprint {
+        return Err(bad("was issued for different filters"));
+    }
+    if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad("is not a token this server issued"));
+    }
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .filter_map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+        .collect();
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| bad("is not a token this server issued"))
+}

@@ -1,0 +1,359 @@
+//! The store: the current snapshot of lists, entities and index behind an `ArcSwap`, and the
+//! single writer that replaces it.
+//!
+//! Readers load the snapshot once per request and see one consistent version, identified by
+//! its sequence. The writer (serialised by a mutex) computes the changes a mutation makes,
+//! builds the next snapshot, publishes it, and only then appends the changes to the log, which
+//! wakes subscribers. A mutation that changes nothing publishes nothing.
+
+use super::changes::{Change, ChangeKind, ChangeLog};
+use super::index::Index;
+use super::model::{Entity, ListMeta};
+use super::{Error, Result};
+use arc_swap::ArcSwap;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+/// A list and its state in one snapshot.
+#[derive(Debug, Clone)]
+pub struct ListState {
+    pub meta: Arc<ListMeta>,
+    pub entity_count: usize,
+    pub last_change_sequence: u64,
+    pub content_hash: String,
+    pub loaded_at: SystemTime,
+}
+
+/// One consistent version of everything a reader can see.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The sequence of the last change included.
+    pub sequence: u64,
+    pub lists: BTreeMap<String, ListState>,
+    pub entities: BTreeMap<String, Arc<Entity>>,
+    pub index: Index,
+}
+
+/// What a mutation did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// The snapshot sequence after the mutation.
+    pub sequence: u64,
+    pub added: u32,
+    pub updated: u32,
+    pub removed: u32,
+    pub unchanged: u32,
+}
+
+#[derive(Debug)]
+pub struct Store {
+    current: ArcSwap<Snapshot>,
+    writer: Mutex<()>,
+    log: Arc<ChangeLog>,
+}
+
+/// A change computed by the writer before it is numbered.
+struct Pending {
+    kind: ChangeKind,
+    entity: Arc<Entity>,
+    /// For an update that moved the entity to another list: the list it left.
+    left_list: Option<String>,
+}
+
+impl Store {
+    /// An empty store retaining the last `history` changes for subscribers.
+    pub fn new(history: usize) -> Self {
+        Store {
+            current: ArcSwap::from_pointee(Snapshot::default()),
+            writer: Mutex::new(()),
+            log: Arc::new(ChangeLog::new(history)),
+        }
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.load_full()
+    }
+
+    pub fn log(&self) -> &Arc<ChangeLog> {
+        &self.log
+    }
+
+    /// Loads one source: defines (or redefines) its list and replaces its content, as one
+    /// atomic change.
+    pub fn load_list(&self, meta: ListMeta, entities: Vec<Entity>) -> Result<Outcome> {
+        meta.validate()?;
+        let _writer = self.lock();
+        let current = self.snapshot();
+        let mut lists = current.lists.clone();
+        let code = meta.code.clone();
+        let state = lists.entry(code.clone()).or_insert_with(|| ListState {
+            meta: Arc::new(meta.clone()),
+            entity_count: 0,
+            last_change_sequence: 0,
+            content_hash: content_hash(std::iter::empty()),
+            loaded_at: SystemTime::now(),
+        });
+        state.meta = Arc::new(meta);
+        let pending = replace_changes(&current, &code, entities)?;
+        Ok(self.commit(&current, lists, pending.0, pending.1))
+    }
+
+    /// Adds or replaces entities by id. Each must name a known list.
+    pub fn upsert(&self, entities: Vec<Entity>) -> Result<Outcome> {
+        let _writer = self.lock();
+        let current = self.snapshot();
+        let mut seen = HashSet::new();
+        let mut pending = Vec::new();
+        let mut unchanged = 0;
+        for (i, mut entity) in entities.into_iter().enumerate() {
+            validate(&mut entity, &format!("entities[{i}]"))?;
+            known_list(&current, &entity.list, &format!("entities[{i}].list"))?;
+            if !seen.insert(entity.id.clone()) {
+                return Err(Error::invalid(
+                    format!("entities[{i}].id"),
+                    format!("{:?} appears more than once in this request", entity.id),
+                ));
+            }
+            match current.entities.get(&entity.id) {
+                Some(old) if **old == entity => unchanged += 1,
+                Some(old) => pending.push(Pending {
+                    kind: ChangeKind::Updated,
+                    left_list: (old.list != entity.list).then(|| old.list.clone()),
+                    entity: Arc::new(entity),
+                }),
+                None => pending.push(Pending {
+                    kind: ChangeKind::Added,
+                    entity: Arc::new(entity),
+                    left_list: None,
+                }),
+            }
+        }
+        let lists = current.lists.clone();
+        Ok(self.commit(&current, lists, pending, unchanged))
+    }
+
+    /// Removes entities by id; if any id is unknown, nothing is removed.
+    pub fn remove(&self, ids: &[String]) -> Result<Outcome> {
+        let _writer = self.lock();
+        let current = self.snapshot();
+        let missing: Vec<&str> = ids
+            .iter()
+            .filter(|id| !current.entities.contains_key(*id))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::NotFound(format!(
+                "no entity has the id(s) {missing:?}; nothing was removed"
+            )));
+        }
+        let unique: BTreeSet<&String> = ids.iter().collect();
+        let pending = unique
+            .into_iter()
+            .map(|id| Pending {
+                kind: ChangeKind::Removed,
+                entity: Arc::clone(&current.entities[id]),
+                left_list: None,
+            })
+            .collect();
+        let lists = current.lists.clone();
+        Ok(self.commit(&current, lists, pending, 0))
+    }
+
+    /// Replaces the whole content of a known list.
+    pub fn replace_list(&self, code: &str, entities: Vec<Entity>) -> Result<Outcome> {
+        let _writer = self.lock();
+        let current = self.snapshot();
+        if !current.lists.contains_key(code) {
+            return Err(Error::NotFound(unknown_list_message(&current, code)));
+        }
+        let (pending, unchanged) = replace_changes(&current, code, entities)?;
+        let lists = current.lists.clone();
+        Ok(self.commit(&current, lists, pending, unchanged))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        // A panic in a previous writer left no partial state: snapshots are only published
+        // whole, so the poison can be ignored.
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Numbers the changes, builds and publishes the next snapshot, then logs the changes.
+    fn commit(
+        &self,
+        current: &Snapshot,
+        mut lists: BTreeMap<String, ListState>,
+        pending: Vec<Pending>,
+        unchanged: u32,
+    ) -> Outcome {
+        let mut outcome = Outcome {
+            sequence: current.sequence,
+            unchanged,
+            ..Outcome::default()
+        };
+        let metadata_changed = lists.iter().any(|(code, state)| {
+            current
+                .lists
+                .get(code)
+                .is_none_or(|old| old.meta != state.meta)
+        });
+        if pending.is_empty() && !metadata_changed {
+            return outcome;
+        }
+        let now = SystemTime::now();
+        let mut entities = current.entities.clone();
+        let mut touched: BTreeMap<String, u64> = BTreeMap::new();
+        let mut changes = Vec::with_capacity(pending.len());
+        let mut sequence = current.sequence;
+        for p in pending {
+            sequence += 1;
+            match p.kind {
+                ChangeKind::Added => outcome.added += 1,
+                ChangeKind::Updated => outcome.updated += 1,
+                ChangeKind::Removed => outcome.removed += 1,
+            }
+            if p.kind == ChangeKind::Removed {
+                entities.remove(&p.entity.id);
+            } else {
+                entities.insert(p.entity.id.clone(), Arc::clone(&p.entity));
+            }
+            touched.insert(p.entity.list.clone(), sequence);
+            if let Some(left) = p.left_list {
+                touched.insert(left, sequence);
+            }
+            let imposing_country = lists
+                .get(&p.entity.list)
+                .map(|l| l.meta.imposing_country.clone())
+                .unwrap_or_default();
+            changes.push(Change {
+                sequence,
+                kind: p.kind,
+                entity: p.entity,
+                imposing_country,
+                time: now,
+            });
+        }
+        for (code, last) in &touched {
+            if let Some(state) = lists.get_mut(code) {
+                let members = entities.values().filter(|e| &e.list == code);
+                state.entity_count = members.clone().count();
+                state.content_hash = content_hash(members);
+                state.last_change_sequence = *last;
+                state.loaded_at = now;
+            }
+        }
+        let index = Index::build(entities.values());
+        outcome.sequence = sequence;
+        self.current.store(Arc::new(Snapshot {
+            sequence,
+            lists,
+            entities,
+            index,
+        }));
+        self.log.append(changes);
+        outcome
+    }
+}
+
+/// The changes that make `code`'s content equal to `entities`.
+fn replace_changes(
+    current: &Snapshot,
+    code: &str,
+    entities: Vec<Entity>,
+) -> Result<(Vec<Pending>, u32)> {
+    let mut incoming: BTreeMap<String, Entity> = BTreeMap::new();
+    for (i, mut entity) in entities.into_iter().enumerate() {
+        if entity.list.is_empty() {
+            entity.list = code.to_string();
+        }
+        let field = format!("entities[{i}]");
+        validate(&mut entity, &field)?;
+        if entity.list != code {
+            return Err(Error::invalid(
+                format!("{field}.list"),
+                format!("is {:?}, but this call replaces {code:?}", entity.list),
+            ));
+        }
+        if let Some(other) = current.entities.get(&entity.id).filter(|e| e.list != code) {
+            return Err(Error::invalid(
+                format!("{field}.id"),
+                format!("{:?} already belongs to list {}", entity.id, other.list),
+            ));
+        }
+        if incoming.contains_key(&entity.id) {
+            return Err(Error::invalid(
+                format!("{field}.id"),
+                format!("{:?} appears more than once", entity.id),
+            ));
+        }
+        incoming.insert(entity.id.clone(), entity);
+    }
+    let mut pending = Vec::new();
+    let mut unchanged = 0;
+    for old in current.entities.values().filter(|e| e.list == code) {
+        if !incoming.contains_key(&old.id) {
+            pending.push(Pending {
+                kind: ChangeKind::Removed,
+                entity: Arc::clone(old),
+                left_list: None,
+            });
+        }
+    }
+    for (id, entity) in incoming {
+        match current.entities.get(&id) {
+            Some(old) if **old == entity => unchanged += 1,
+            Some(_) => pending.push(Pending {
+                kind: ChangeKind::Updated,
+                entity: Arc::new(entity),
+                left_list: None,
+            }),
+            None => pending.push(Pending {
+                kind: ChangeKind::Added,
+                entity: Arc::new(entity),
+                left_list: None,
+            }),
+        }
+    }
+    Ok((pending, unchanged))
+}
+
+fn validate(entity: &mut Entity, field: &str) -> Result<()> {
+    entity.validate().map(drop).map_err(|e| match e {
+        Error::InvalidArgument { field: inner, reason } => {
+            Error::invalid(format!("{field}.{inner}"), reason)
+        }
+        other => other,
+    })
+}
+
+fn known_list(snapshot: &Snapshot, code: &str, field: &str) -> Result<()> {
+    if snapshot.lists.contains_key(code) {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, unknown_list_message(snapshot, code)))
+    }
+}
+
+pub fn unknown_list_message(snapshot: &Snapshot, code: &str) -> String {
+    let known: Vec<&str> = snapshot.lists.keys().map(String::as_str).collect();
+    format!(
+        "unknown list code {code:?}; known lists: {} (see Catalog/ListSources)",
+        known.join(", ")
+    )
+}
+
+/// SHA-256 over the entities' canonical JSON, in id order: equal content, equal hash.
+fn content_hash<'a>(entities: impl Iterator<Item = &'a Arc<Entity>>) -> String {
+    let mut hasher = Sha256::new();
+    for entity in entities {
+        // Serialising plain data to a Vec cannot fail.
+        hasher.update(serde_json::to_vec(&**entity).unwrap_or_default());
+        hasher.update(b"\n");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

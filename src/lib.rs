@@ -1,0 +1,16 @@
+//! `watchlist`: screens names against sanctions and export-control lists imposed in both
+//! directions between the US and China, and streams every change to those lists.
+//!
+//! Layout (see ARCHITECTURE.md):
+//! - [`core`]: the pure core (model, normalisation, index, store, change log, loaders). It
+//!   never imports tonic or the generated types.
+//! - [`api`]: the gRPC adapters, one file per service, with every proto conversion in
+//!   `api/convert.rs` and the one `Error` → `Status` mapping in `api/status.rs`.
+//! - [`proto`]: the generated code, contained.
+//! - [`server`]: assembly and lifecycle; [`config`]: flags and environment.
+
+pub mod api;
+pub mod config;
+pub mod core;
+pub mod proto;
+pub mod server;

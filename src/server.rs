@@ -1,0 +1,211 @@
+//! Assembles the service: loads the data, registers the gRPC services with health and
+//! reflection, serves on a listener it is given, and shuts down when told.
+
+use crate::api::{
+    admin::AdminService, auth::AdminAuth, auth::Secret, catalog::CatalogService,
+    changes::ChangesService, screening::ScreeningService, Limits, Shared,
+};
+use crate::core::native;
+use crate::core::store::Store;
+use crate::proto::{
+    v1::{
+        admin_server::AdminServer, catalog_server::CatalogServer, changes_server::ChangesServer,
+        screening_server::ScreeningServer,
+    },
+    FILE_DESCRIPTOR_SET,
+};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::Server;
+use tonic_health::server::HealthReporter;
+use tonic_health::ServingStatus;
+
+/// Everything `run` needs to know; `main` builds it from flags and environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Directory of `native` list files loaded at start.
+    pub seeds: PathBuf,
+    /// Bearer token for the admin service; `None` refuses every write.
+    pub admin_token: Option<Secret>,
+    /// Default screening threshold, 0..1.
+    pub threshold: f64,
+    /// Number of changes retained for subscribers to resume from.
+    pub history: usize,
+    /// Heartbeat interval of idle subscriptions.
+    pub heartbeat: Duration,
+    pub max_subscribers: usize,
+    /// Deliveries buffered per subscriber.
+    pub subscriber_buffer: usize,
+    /// How long shutdown waits for open calls to finish.
+    pub drain: Duration,
+}
+
+impl Settings {
+    pub fn new(seeds: impl Into<PathBuf>) -> Self {
+        Settings {
+            seeds: seeds.into(),
+            admin_token: None,
+            threshold: 0.75,
+            history: 100_000,
+            heartbeat: Duration::from_secs(15),
+            max_subscribers: 1024,
+            subscriber_buffer: 256,
+            drain: Duration::from_secs(10),
+        }
+    }
+}
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Serves until `shutdown` completes. Health is NOT_SERVING until the data is loaded and again
+/// from the moment shutdown starts; subscriptions end, then open calls get `drain` to finish.
+pub async fn run(
+    listener: TcpListener,
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), BoxError> {
+    // Fail at once on a seeds directory that cannot be read: it is a configuration mistake.
+    std::fs::read_dir(&settings.seeds).map_err(|e| {
+        format!(
+            "cannot read the seeds directory {}: {e} (set --seeds or WATCHLIST_SEEDS)",
+            settings.seeds.display()
+        )
+    })?;
+    let store = Arc::new(Store::new(settings.history));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let shared = Shared::new(
+        Arc::clone(&store),
+        Limits {
+            default_threshold: settings.threshold,
+            heartbeat: settings.heartbeat,
+            max_subscribers: settings.max_subscribers,
+            subscriber_buffer: settings.subscriber_buffer,
+        },
+        stop_rx.clone(),
+    );
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    set_health(&health, ServingStatus::NotServing).await;
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection().build_v1()?;
+    let reflection_v1alpha = reflection().build_v1alpha()?;
+
+    let auth = AdminAuth::new(settings.admin_token.clone());
+    let admin = AdminServer::with_interceptor(
+        AdminService::new(Arc::clone(&shared)),
+        move |request: tonic::Request<()>| {
+            auth.check(request.metadata())
+                .map(|()| request)
+                .map_err(tonic::Status::from)
+        },
+    );
+
+    let local = listener.local_addr()?;
+    let signal = {
+        let health = health.clone();
+        async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            set_health(&health, ServingStatus::NotServing).await;
+            stop_tx.send_replace(true);
+        }
+    };
+    let serve = Server::builder()
+        .http2_keepalive_interval(Some(Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(10)))
+        .tcp_nodelay(true)
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(ScreeningServer::new(ScreeningService::new(Arc::clone(
+            &shared,
+        ))))
+        .add_service(CatalogServer::new(CatalogService::new(Arc::clone(&shared))))
+        .add_service(ChangesServer::new(ChangesService::new(Arc::clone(&shared))))
+        .add_service(admin)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+    tracing::info!(%local, "listening");
+
+    let loader = {
+        let seeds = settings.seeds.clone();
+        let shared = Arc::clone(&shared);
+        let health = health.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let loaded = tokio::task::spawn_blocking(move || load_seeds(&store, &seeds)).await;
+            match loaded {
+                Ok(Ok(())) => {
+                    shared.set_ready();
+                    if !*stop.borrow_and_update() {
+                        set_health(&health, ServingStatus::Serving).await;
+                    }
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "loading the data failed"),
+                Err(e) => tracing::error!(error = %e, "the loading task failed"),
+            }
+        })
+    };
+
+    tokio::pin!(serve);
+    let mut stopping = stop_rx;
+    let drain = settings.drain;
+    let result = tokio::select! {
+        result = &mut serve => result.map_err(BoxError::from),
+        _ = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(drain).await;
+        } => {
+            tracing::warn!(?drain, "open calls did not finish within the drain time; closing");
+            Ok(())
+        }
+    };
+    loader.abort();
+    result
+}
+
+async fn set_health(health: &HealthReporter, status: ServingStatus) {
+    health.set_service_status("", status).await;
+    health
+        .set_service_status("watchlist.v1.Screening", status)
+        .await;
+    health.set_service_status("watchlist.v1.Catalog", status).await;
+    health.set_service_status("watchlist.v1.Changes", status).await;
+    health.set_service_status("watchlist.v1.Admin", status).await;
+}
+
+/// Loads every list file of the seeds directory, one atomic change per list. A rejected row is
+/// logged with its file, line and reason; a rejected file leaves its list out.
+fn load_seeds(store: &Store, dir: &Path) -> Result<(), crate::core::Error> {
+    for (path, loaded) in native::load_dir(dir)? {
+        let loaded = match loaded {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                tracing::error!(file = %path.display(), %error, "list file rejected; its list is not loaded");
+                continue;
+            }
+        };
+        for rejected in &loaded.rejected {
+            tracing::warn!(%rejected, "record rejected");
+        }
+        for warning in &loaded.warnings {
+            tracing::warn!(%warning, "record loaded with a warning");
+        }
+        let (list, count, rejected) = (
+            loaded.meta.code.clone(),
+            loaded.entities.len(),
+            loaded.rejected.len(),
+        );
+        let outcome = store.load_list(loaded.meta, loaded.entities)?;
+        tracing::info!(%list, entities = count, rejected, sequence = outcome.sequence, "list loaded");
+    }
+    Ok(())
+}
