@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Parser)]
-#[command(name = "watchlist", version, about = "Screens names against US and PRC sanctions lists over gRPC")]
+#[command(
+    name = "watchlist",
+    version,
+    about = "Screens names against US and PRC sanctions lists over gRPC"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -37,7 +41,12 @@ pub struct ServeArgs {
     pub seeds: PathBuf,
     /// Bearer token for the Admin service. Prefer --admin-token-file: flags are visible to
     /// other users of the machine.
-    #[arg(long, env = "WATCHLIST_ADMIN_TOKEN", hide_env_values = true, conflicts_with = "admin_token_file")]
+    #[arg(
+        long,
+        env = "WATCHLIST_ADMIN_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "admin_token_file"
+    )]
     pub admin_token: Option<Secret>,
     /// File holding the Admin bearer token (surrounding whitespace ignored).
     #[arg(long, env = "WATCHLIST_ADMIN_TOKEN_FILE")]
@@ -74,7 +83,10 @@ impl ServeArgs {
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     format!("cannot read the admin token file {}: {e}", path.display())
                 })?;
-                Some(text.parse().map_err(|e| format!("{}: {e}", path.display()))?)
+                Some(
+                    text.parse()
+                        .map_err(|e| format!("{}: {e}", path.display()))?,
+                )
             }
             (None, None) => None,
         };

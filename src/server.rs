@@ -177,9 +177,15 @@ async fn set_health(health: &HealthReporter, status: ServingStatus) {
     health
         .set_service_status("watchlist.v1.Screening", status)
         .await;
-    health.set_service_status("watchlist.v1.Catalog", status).await;
-    health.set_service_status("watchlist.v1.Changes", status).await;
-    health.set_service_status("watchlist.v1.Admin", status).await;
+    health
+        .set_service_status("watchlist.v1.Catalog", status)
+        .await;
+    health
+        .set_service_status("watchlist.v1.Changes", status)
+        .await;
+    health
+        .set_service_status("watchlist.v1.Admin", status)
+        .await;
 }
 
 /// Loads every list file of the seeds directory, one atomic change per list. A rejected row is

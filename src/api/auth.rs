@@ -74,15 +74,15 @@ impl AdminAuth {
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
             .ok_or_else(|| {
-                Error::Unauthenticated(
-                    "the authorization header must be 'Bearer <token>'".into(),
-                )
+                Error::Unauthenticated("the authorization header must be 'Bearer <token>'".into())
             })?
             .trim();
         if bool::from(given.as_bytes().ct_eq(expected.expose())) {
             Ok(())
         } else {
-            Err(Error::Unauthenticated("the admin token is not valid".into()))
+            Err(Error::Unauthenticated(
+                "the admin token is not valid".into(),
+            ))
         }
     }
 }

@@ -28,7 +28,10 @@ pub fn entity_type(field: &str, value: i32) -> Result<Option<EntityType>> {
         Ok(pb::EntityType::Vessel) => Ok(Some(EntityType::Vessel)),
         Ok(pb::EntityType::Aircraft) => Ok(Some(EntityType::Aircraft)),
         Ok(pb::EntityType::Unknown) => Ok(Some(EntityType::Unknown)),
-        Err(_) => Err(Error::invalid(field, format!("{value} is not an EntityType"))),
+        Err(_) => Err(Error::invalid(
+            field,
+            format!("{value} is not an EntityType"),
+        )),
     }
 }
 
@@ -102,11 +105,7 @@ pub fn entity(entity: &Entity, snapshot: &Snapshot) -> pb::Entity {
 
 /// An entity sent to the admin API. It needs exactly one listing, whose list code may be left
 /// empty when `default_list` (ReplaceSource's list) supplies it.
-pub fn entity_from_proto(
-    field: &str,
-    e: pb::Entity,
-    default_list: Option<&str>,
-) -> Result<Entity> {
+pub fn entity_from_proto(field: &str, e: pb::Entity, default_list: Option<&str>) -> Result<Entity> {
     let kind = entity_type(&format!("{field}.type"), e.r#type)?.unwrap_or(EntityType::Unknown);
     let listing = match (e.listings.len(), default_list) {
         (1, _) => e.listings.into_iter().next().unwrap_or_default(),
@@ -170,9 +169,17 @@ pub fn screen_request(r: &pb::ScreenRequest) -> Result<ScreenRequest> {
     Ok(ScreenRequest {
         name: r.name.clone(),
         entity_type: entity_type("entity_type", r.entity_type)?,
-        countries: r.countries.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+        countries: r
+            .countries
+            .iter()
+            .map(|c| c.trim().to_ascii_uppercase())
+            .collect(),
         lists: r.lists.clone(),
-        imposed_by: r.imposed_by.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+        imposed_by: r
+            .imposed_by
+            .iter()
+            .map(|c| c.trim().to_ascii_uppercase())
+            .collect(),
         threshold: r.threshold,
         limit: r.limit,
     })
@@ -227,9 +234,17 @@ pub fn band(score: f64) -> &'static str {
 pub fn entity_filter(r: &pb::ListEntitiesRequest) -> Result<EntityFilter> {
     Ok(EntityFilter {
         lists: r.lists.clone(),
-        imposed_by: r.imposed_by.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+        imposed_by: r
+            .imposed_by
+            .iter()
+            .map(|c| c.trim().to_ascii_uppercase())
+            .collect(),
         entity_type: entity_type("entity_type", r.entity_type)?,
-        countries: r.countries.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+        countries: r
+            .countries
+            .iter()
+            .map(|c| c.trim().to_ascii_uppercase())
+            .collect(),
     })
 }
 

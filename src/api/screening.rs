@@ -45,7 +45,11 @@ impl Screening for ScreeningService {
         request: Request<pb::ScreenRequest>,
     ) -> Result<Response<pb::ScreenResponse>, Status> {
         let response = screen_one(&self.shared, request.get_ref())?;
-        tracing::debug!(matches = response.matches.len(), sequence = response.sequence, "screened");
+        tracing::debug!(
+            matches = response.matches.len(),
+            sequence = response.sequence,
+            "screened"
+        );
         Ok(Response::new(response))
     }
 

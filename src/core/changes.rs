@@ -38,7 +38,10 @@ pub struct Change {
 pub enum Delivery {
     Change(Arc<Change>),
     /// Nothing to send for a while; `sequence` is how far the subscription has read.
-    Heartbeat { sequence: u64, time: SystemTime },
+    Heartbeat {
+        sequence: u64,
+        time: SystemTime,
+    },
 }
 
 /// Which changes a subscriber wants. Empty sets mean "all".
@@ -95,7 +98,10 @@ impl ChangeLog {
             for change in changes {
                 debug_assert_eq!(
                     change.sequence,
-                    retained.events.back().map_or(change.sequence, |c| c.sequence + 1)
+                    retained
+                        .events
+                        .back()
+                        .map_or(change.sequence, |c| c.sequence + 1)
                 );
                 retained.events.push_back(Arc::new(change));
             }

@@ -177,7 +177,10 @@ impl Index {
         for name_id in candidates {
             let name = &self.names[name_id as usize];
             let entity = &self.entities[name.entity as usize];
-            if query.lists.is_some_and(|lists| !lists.contains(&entity.list)) {
+            if query
+                .lists
+                .is_some_and(|lists| !lists.contains(&entity.list))
+            {
                 continue;
             }
             let Some((score, mut features)) = self.score(&resolved, name, any_distinctive) else {
@@ -244,7 +247,9 @@ impl Index {
             None => matches
                 .iter()
                 .map(|&(id, _)| self.tokens[id as usize].weight)
-                .fold(None, |acc: Option<f64>, w| Some(acc.map_or(w, |a| a.max(w))))
+                .fold(None, |acc: Option<f64>, w| {
+                    Some(acc.map_or(w, |a| a.max(w)))
+                })
                 .unwrap_or_else(|| token_weight(0, self.names.len() as f64, generic)),
         };
         QueryToken {
@@ -333,7 +338,10 @@ impl Index {
         // either side, when both sides have numbers, is a strong sign of a different party.
         let q_nums = query.iter().any(|t| t.numeric);
         let n_nums = name.tokens.iter().any(|id| info(id).numeric);
-        let unmatched_number = query.iter().zip(&q_sim).any(|(t, s)| t.numeric && *s == 0.0)
+        let unmatched_number = query
+            .iter()
+            .zip(&q_sim)
+            .any(|(t, s)| t.numeric && *s == 0.0)
             || name
                 .tokens
                 .iter()
@@ -465,13 +473,43 @@ mod tests {
 
     fn sample() -> Index {
         let entities = [
-            entity("hw", "Huawei Technologies Co., Ltd.", &[], &["华为技术有限公司"]),
+            entity(
+                "hw",
+                "Huawei Technologies Co., Ltd.",
+                &[],
+                &["华为技术有限公司"],
+            ),
             entity("hwd", "Huawei Device Co., Ltd.", &[], &[]),
-            entity("hwc", "Huawei Cloud Computing Technology Co., Ltd.", &[], &[]),
-            entity("hik", "Hangzhou Hikvision Digital Technology Co., Ltd.", &["Hikvision"], &["杭州海康威视数字技术股份有限公司"]),
-            entity("c28", "China Electronics Technology Group Corporation No. 28 Research Institute", &["CETC 28"], &[]),
-            entity("c38", "China Electronics Technology Group Corporation No. 38 Research Institute", &["CETC 38"], &[]),
-            entity("lm", "Lockheed Martin Corporation", &[], &["洛克希德·马丁公司"]),
+            entity(
+                "hwc",
+                "Huawei Cloud Computing Technology Co., Ltd.",
+                &[],
+                &[],
+            ),
+            entity(
+                "hik",
+                "Hangzhou Hikvision Digital Technology Co., Ltd.",
+                &["Hikvision"],
+                &["杭州海康威视数字技术股份有限公司"],
+            ),
+            entity(
+                "c28",
+                "China Electronics Technology Group Corporation No. 28 Research Institute",
+                &["CETC 28"],
+                &[],
+            ),
+            entity(
+                "c38",
+                "China Electronics Technology Group Corporation No. 38 Research Institute",
+                &["CETC 38"],
+                &[],
+            ),
+            entity(
+                "lm",
+                "Lockheed Martin Corporation",
+                &[],
+                &["洛克希德·马丁公司"],
+            ),
             entity("gd", "General Dynamics Corporation", &[], &["通用动力公司"]),
         ];
         Index::build(entities.iter())

@@ -279,7 +279,20 @@ fn check_date(field: &str, value: &str, year_only_ok: bool) -> Result<()> {
                 num(d, 2).ok_or_else(bad)?,
             );
             let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-            let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+            let days = [
+                31,
+                if leap { 29 } else { 28 },
+                31,
+                30,
+                31,
+                30,
+                31,
+                31,
+                30,
+                31,
+                30,
+                31,
+            ];
             if (1..=12).contains(&m) && d >= 1 && d <= days[m as usize - 1] {
                 Ok(())
             } else {

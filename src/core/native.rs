@@ -219,14 +219,46 @@ mod tests {
     fn records() {
         let good = r#"{"ref": "kharon", "type": "organization", "name": "Kharon", "listed_on": "2023-12-26", "citation": "MFA decision"}"#;
         check(good, &["CN-TEST:kharon"], &[]);
-        check(&format!("# comment\n\n{good}\n{good}"), &["CN-TEST:kharon"], &[5]);
-        check(r#"{"ref": "Bad Ref", "type": "person", "name": "x", "listed_on": "2023-12-26", "citation": "c"}"#, &[], &[2]);
-        check(r#"{"ref": "a", "type": "robot", "name": "x", "listed_on": "2023-12-26", "citation": "c"}"#, &[], &[2]);
-        check(r#"{"ref": "a", "type": "person", "name": "", "listed_on": "2023-12-26", "citation": "c"}"#, &[], &[2]);
-        check(r#"{"ref": "a", "type": "person", "name": "x", "listed_on": "26.12.2023", "citation": "c"}"#, &[], &[2]);
-        check(r#"{"ref": "a", "type": "person", "name": "x", "listed_on": "2023-12-26"}"#, &[], &[2]);
-        check(r#"{"ref": "a", "type": "person", "name": "x", "native_names": ["许勐"], "listed_on": "2023-12-26", "citation": "c"}"#, &[], &[2]);
-        check(r#"{"ref": "a", "type": "person", "name": "x", "listed_on": "2023-12-26", "citation": "c", "colour": "red"}"#, &[], &[2]);
+        check(
+            &format!("# comment\n\n{good}\n{good}"),
+            &["CN-TEST:kharon"],
+            &[5],
+        );
+        check(
+            r#"{"ref": "Bad Ref", "type": "person", "name": "x", "listed_on": "2023-12-26", "citation": "c"}"#,
+            &[],
+            &[2],
+        );
+        check(
+            r#"{"ref": "a", "type": "robot", "name": "x", "listed_on": "2023-12-26", "citation": "c"}"#,
+            &[],
+            &[2],
+        );
+        check(
+            r#"{"ref": "a", "type": "person", "name": "", "listed_on": "2023-12-26", "citation": "c"}"#,
+            &[],
+            &[2],
+        );
+        check(
+            r#"{"ref": "a", "type": "person", "name": "x", "listed_on": "26.12.2023", "citation": "c"}"#,
+            &[],
+            &[2],
+        );
+        check(
+            r#"{"ref": "a", "type": "person", "name": "x", "listed_on": "2023-12-26"}"#,
+            &[],
+            &[2],
+        );
+        check(
+            r#"{"ref": "a", "type": "person", "name": "x", "native_names": ["许勐"], "listed_on": "2023-12-26", "citation": "c"}"#,
+            &[],
+            &[2],
+        );
+        check(
+            r#"{"ref": "a", "type": "person", "name": "x", "listed_on": "2023-12-26", "citation": "c", "colour": "red"}"#,
+            &[],
+            &[2],
+        );
         check("{not json", &[], &[2]);
     }
 
@@ -239,6 +271,10 @@ mod tests {
         fail("seeds/cn-test.jsonl", b"", "is empty");
         fail("seeds/cn-test.jsonl", b"\xff\xfe", "not UTF-8");
         fail("seeds/cn-test.jsonl", br#"{"ref": "a"}"#, "list header");
-        fail("seeds/other.jsonl", HEADER.as_bytes(), "does not match the file name");
+        fail(
+            "seeds/other.jsonl",
+            HEADER.as_bytes(),
+            "does not match the file name",
+        );
     }
 }

@@ -157,7 +157,8 @@ const GENERIC: &[&str] = &[
 ];
 
 /// Han characters that, like the words above, mostly carry class or place.
-const GENERIC_HAN: &str = "中国美科技术电子有限公司集团研究所院大学北京上海深圳广州天津新疆省市县区";
+const GENERIC_HAN: &str =
+    "中国美科技术电子有限公司集团研究所院大学北京上海深圳广州天津新疆省市县区";
 
 /// Whether a token is low-information (a class word, a big place name, a country).
 pub fn is_generic(token: &Token) -> bool {
@@ -208,7 +209,9 @@ pub fn tokenize(name: &str) -> Vec<Token> {
 pub fn is_legal_form(token: &Token) -> bool {
     match token.script {
         Script::Latin => LEGAL_FORMS.contains(&token.text.as_str()),
-        Script::Han => HAN_LEGAL_SUFFIXES.iter().any(|s| s.contains(token.text.as_str())),
+        Script::Han => HAN_LEGAL_SUFFIXES
+            .iter()
+            .any(|s| s.contains(token.text.as_str())),
     }
 }
 
@@ -254,7 +257,11 @@ fn split_runs(folded: &str) -> Vec<Run> {
         }
         if han != in_han && !current.is_empty() {
             let run = std::mem::take(&mut current);
-            runs.push(if in_han { Run::Han(run) } else { Run::Latin(run) });
+            runs.push(if in_han {
+                Run::Han(run)
+            } else {
+                Run::Latin(run)
+            });
         }
         in_han = han;
         current.push(c);
@@ -289,7 +296,11 @@ fn latin_tokens(words: &str, tokens: &mut Vec<Token>, legal: &mut Vec<Token>) {
         if let Some(num) = strip_ordinal(&text) {
             text = num;
         }
-        if text == "no" && words.get(i + 1).is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())) {
+        if text == "no"
+            && words
+                .get(i + 1)
+                .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+        {
             continue;
         }
         let token = Token {
@@ -333,8 +344,10 @@ mod tests {
         check("XU, Edmund", "xu edmund");
         check("Société Générale S.A.", "societe generale s a");
         check("CETC 28th Research Institute", "cetc 28 research institute");
-        check("China Electronics Technology Group Corporation No. 28 Institute",
-            "china electronics technology group 28 institute");
+        check(
+            "China Electronics Technology Group Corporation No. 28 Institute",
+            "china electronics technology group 28 institute",
+        );
         check("Xi'an Jiaotong University", "xian jiaotong university");
         check("Co., Ltd.", "co ltd");
         check("有限公司", "有 限 公 司");

@@ -101,7 +101,11 @@ impl Snapshot {
     }
 
     /// The set of list codes a `lists` + `imposed_by` filter selects; `None` for all lists.
-    pub fn scope(&self, lists: &[String], imposed_by: &[String]) -> Result<Option<HashSet<String>>> {
+    pub fn scope(
+        &self,
+        lists: &[String],
+        imposed_by: &[String],
+    ) -> Result<Option<HashSet<String>>> {
         for (i, code) in lists.iter().enumerate() {
             if !self.lists.contains_key(code) {
                 return Err(Error::invalid(
@@ -186,15 +190,19 @@ impl Snapshot {
 
 fn fingerprint(filter: &EntityFilter) -> String {
     let mut hasher = Sha256::new();
-    let mut parts = vec![
+    for part in [
         filter.lists.join(","),
         filter.imposed_by.join(","),
         format!("{:?}", filter.entity_type),
         filter.countries.join(","),
-    ];
-    parts.iter_mut().for_each(|p| p.push('\u{1f}'));
-    hasher.update(parts.concat());
-    hasher.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect()
+    ] {
+        hasher.update(part);
+        hasher.update([0x1f]);
+    }
+    hasher.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 const TOKEN_PREFIX: &str = "p1.";

@@ -320,9 +320,10 @@ fn replace_changes(
 
 fn validate(entity: &mut Entity, field: &str) -> Result<()> {
     entity.validate().map(drop).map_err(|e| match e {
-        Error::InvalidArgument { field: inner, reason } => {
-            Error::invalid(format!("{field}.{inner}"), reason)
-        }
+        Error::InvalidArgument {
+            field: inner,
+            reason,
+        } => Error::invalid(format!("{field}.{inner}"), reason),
         other => other,
     })
 }

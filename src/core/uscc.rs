@@ -2,7 +2,9 @@
 //! 0-9 and A-Z without I, O, Z, S, V; the last one a check character over the first 17.
 
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Upper-cases and strips spaces and hyphens, as identifiers are written with both.
 pub fn normalize(raw: &str) -> String {

@@ -1,0 +1,10 @@
+//! Integration tests: each starts the real server on 127.0.0.1:0 with the bundled seeds and
+//! talks gRPC to it.
+
+mod admin;
+mod catalog;
+mod changes;
+mod screening;
+mod seeds;
+mod support;
+mod tidy;
