@@ -21,6 +21,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_stream::wrappers::TcpListenerStream;
+use tokio_stream::StreamExt;
 use tonic::transport::Server;
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
@@ -122,7 +123,6 @@ pub async fn run(
     let serve = Server::builder()
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
-        .tcp_nodelay(true)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -132,7 +132,7 @@ pub async fn run(
         .add_service(CatalogServer::new(CatalogService::new(Arc::clone(&shared))))
         .add_service(ChangesServer::new(ChangesService::new(Arc::clone(&shared))))
         .add_service(admin)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+        .serve_with_incoming_shutdown(incoming(listener), signal);
     tracing::info!(%local, "listening");
 
     let loader = {
@@ -170,6 +170,18 @@ pub async fn run(
     };
     loader.abort();
     result
+}
+
+/// Accepted connections with Nagle's algorithm off: the builder's `tcp_nodelay` applies only
+/// to listeners tonic binds itself, and small responses otherwise wait ~40 ms for delayed ACKs.
+fn incoming(
+    listener: TcpListener,
+) -> impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+    TcpListenerStream::new(listener).map(|accepted| {
+        let stream = accepted?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    })
 }
 
 async fn set_health(health: &HealthReporter, status: ServingStatus) {
