@@ -97,3 +97,37 @@ fn promised_parties_are_present_with_chinese_names() {
         "{without:?}"
     );
 }
+
+/// Every name, alias and Chinese name in the bundled data, screened as published, finds its
+/// own entity at the default threshold: the minimum a screening service owes its users.
+#[test]
+fn every_published_name_finds_its_entity() {
+    use std::sync::Arc;
+    use watchlist::core::index::{Index, Query};
+    let (entities, _) = load();
+    let arcs: Vec<Arc<Entity>> = entities.into_values().map(Arc::new).collect();
+    let index = Index::build(arcs.iter());
+    let mut names = 0;
+    let mut misses = Vec::new();
+    for entity in &arcs {
+        for (kind, name) in entity.names() {
+            names += 1;
+            let hits = index.search(&Query {
+                name,
+                threshold: 0.75,
+                limit: 100,
+                ..Query::default()
+            });
+            if !hits.iter().any(|h| h.entity.id == entity.id) {
+                misses.push(format!("{} {:?}: {name}", entity.id, kind));
+            }
+        }
+    }
+    assert!(names > 1000, "{names} names");
+    assert!(
+        misses.is_empty(),
+        "{} of {names} names missed:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
+}
