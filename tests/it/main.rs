@@ -6,5 +6,6 @@ mod catalog;
 mod changes;
 mod screening;
 mod seeds;
+mod server;
 mod support;
 mod tidy;

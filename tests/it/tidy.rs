@@ -60,3 +60,39 @@ fn every_source_file_says_what_it_is_for() {
         );
     }
 }
+
+/// grpcurl `describe` is the API documentation users read: every service, rpc, message, enum,
+/// field and enum value carries a comment.
+#[test]
+fn every_proto_element_is_commented() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("proto/watchlist/v1");
+    let mut undocumented = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        for (i, line) in lines.iter().enumerate() {
+            let declares = ["service ", "rpc ", "message ", "enum "]
+                .iter()
+                .any(|k| line.starts_with(k))
+                || (line.ends_with(';') && line.contains(" = ") && !line.starts_with("option"));
+            if !declares {
+                continue;
+            }
+            let previous = lines[..i]
+                .iter()
+                .rev()
+                .find(|l| !l.is_empty())
+                .copied()
+                .unwrap_or("");
+            if !previous.starts_with("//") {
+                undocumented.push(format!("{}:{}: {line}", path.display(), i + 1));
+            }
+        }
+    }
+    assert!(
+        undocumented.is_empty(),
+        "uncommented:\n{}",
+        undocumented.join("\n")
+    );
+}
