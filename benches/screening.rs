@@ -13,23 +13,9 @@ use watchlist::core::native;
 const QUERIES: usize = 3000;
 
 fn entity(list: &str, id: usize, name: &str, aliases: Vec<String>) -> Entity {
-    Entity {
-        id: format!("{list}:{id}"),
-        list: list.into(),
-        kind: EntityType::Unknown,
-        name: name.into(),
-        aliases,
-        native_names: vec![],
-        native_source: String::new(),
-        countries: vec![],
-        addresses: vec![],
-        identifiers: vec![],
-        listed_on: String::new(),
-        citation: String::new(),
-        url: String::new(),
-        birth_date: String::new(),
-        remarks: String::new(),
-    }
+    let mut entity = Entity::new(&format!("{list}:{id}"), list, EntityType::Unknown, name);
+    entity.aliases = aliases;
+    entity
 }
 
 fn seeds() -> Vec<Entity> {

@@ -452,23 +452,11 @@ mod tests {
     use crate::core::model::Entity;
 
     fn entity(id: &str, name: &str, aliases: &[&str], native: &[&str]) -> Arc<Entity> {
-        Arc::new(Entity {
-            id: id.into(),
-            list: "T".into(),
-            kind: EntityType::Organization,
-            name: name.into(),
-            aliases: aliases.iter().map(|s| s.to_string()).collect(),
-            native_names: native.iter().map(|s| s.to_string()).collect(),
-            native_source: String::new(),
-            countries: vec!["CN".into()],
-            addresses: vec![],
-            identifiers: vec![],
-            listed_on: String::new(),
-            citation: String::new(),
-            url: String::new(),
-            birth_date: String::new(),
-            remarks: String::new(),
-        })
+        let mut entity = Entity::new(id, "T", EntityType::Organization, name);
+        entity.aliases = aliases.iter().map(|s| s.to_string()).collect();
+        entity.native_names = native.iter().map(|s| s.to_string()).collect();
+        entity.countries = vec!["CN".into()];
+        Arc::new(entity)
     }
 
     fn sample() -> Index {

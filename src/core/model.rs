@@ -119,6 +119,27 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// An entity with only its id, list, type and primary name; every other field empty.
+    pub fn new(id: &str, list: &str, kind: EntityType, name: &str) -> Entity {
+        Entity {
+            id: id.into(),
+            list: list.into(),
+            kind,
+            name: name.into(),
+            aliases: Vec::new(),
+            native_names: Vec::new(),
+            native_source: String::new(),
+            countries: Vec::new(),
+            addresses: Vec::new(),
+            identifiers: Vec::new(),
+            listed_on: String::new(),
+            citation: String::new(),
+            url: String::new(),
+            birth_date: String::new(),
+            remarks: String::new(),
+        }
+    }
+
     /// Every name of the entity with its kind: the primary name, aliases, then native names.
     pub fn names(&self) -> impl Iterator<Item = (NameKind, &str)> {
         std::iter::once((NameKind::Primary, self.name.as_str()))

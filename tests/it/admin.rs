@@ -4,8 +4,8 @@
 use crate::support::{authed, expect_status, spawn_server, with_auth};
 use tonic::{Code, Request};
 use watchlist::proto::v1::{
-    ChangeType, Entity, EntityType, ListSourcesRequest, Listing, RemoveEntitiesRequest,
-    ReplaceSourceRequest, ScreenRequest, SubscribeRequest, UpsertEntitiesRequest,
+    ChangeType, Entity, EntityType, Listing, RemoveEntitiesRequest, ReplaceSourceRequest,
+    ScreenRequest, SubscribeRequest, UpsertEntitiesRequest,
 };
 
 fn entity(id: &str, name: &str, list: &str) -> Entity {
@@ -168,13 +168,7 @@ async fn upsert_and_remove_change_what_screening_sees() {
 async fn bad_writes_are_rejected_whole() {
     let server = spawn_server(|_| {}).await;
     let mut admin = server.admin();
-    let before = server
-        .catalog()
-        .list_sources(ListSourcesRequest {})
-        .await
-        .unwrap()
-        .into_inner()
-        .sequence;
+    let before = server.sources().await.sequence;
     let cases: Vec<(Vec<Entity>, &str)> = vec![
         (vec![], "at least one entity"),
         (
@@ -235,25 +229,14 @@ async fn bad_writes_are_rejected_whole() {
         Code::NotFound,
         "unknown list code",
     );
-    let after = server
-        .catalog()
-        .list_sources(ListSourcesRequest {})
-        .await
-        .unwrap()
-        .into_inner()
-        .sequence;
+    let after = server.sources().await.sequence;
     assert_eq!(before, after, "nothing changed");
 }
 
 #[tokio::test]
 async fn replace_source_streams_exactly_the_difference() {
     let server = spawn_server(|_| {}).await;
-    let sources = server
-        .catalog()
-        .list_sources(ListSourcesRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let sources = server.sources().await;
     let ecwl = sources
         .lists
         .iter()
@@ -327,12 +310,7 @@ async fn replace_source_streams_exactly_the_difference() {
         ((sources.sequence + 1)..=outcome.sequence).collect::<Vec<_>>()
     );
 
-    let after = server
-        .catalog()
-        .list_sources(ListSourcesRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let after = server.sources().await;
     let ecwl = after
         .lists
         .iter()

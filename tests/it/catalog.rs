@@ -3,7 +3,7 @@
 use crate::support::{expect_status, spawn_server};
 use std::collections::HashSet;
 use tonic::Code;
-use watchlist::proto::v1::{EntityType, GetEntityRequest, ListEntitiesRequest, ListSourcesRequest};
+use watchlist::proto::v1::{EntityType, GetEntityRequest, ListEntitiesRequest};
 
 #[tokio::test]
 async fn get_entity_by_id() {
@@ -48,12 +48,7 @@ async fn get_entity_by_id() {
 #[tokio::test]
 async fn list_sources_describes_every_list() {
     let server = spawn_server(|_| {}).await;
-    let mut client = server.catalog();
-    let response = client
-        .list_sources(ListSourcesRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let response = server.sources().await;
     let codes: HashSet<&str> = response.lists.iter().map(|l| l.code.as_str()).collect();
     for code in [
         "US-BIS-EL",
@@ -105,12 +100,7 @@ async fn read_all(
 #[tokio::test]
 async fn list_entities_pages_through_everything() {
     let server = spawn_server(|_| {}).await;
-    let sources = server
-        .catalog()
-        .list_sources(ListSourcesRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let sources = server.sources().await;
     let all = read_all(
         &server,
         ListEntitiesRequest {

@@ -76,13 +76,7 @@ async fn subscriber_sees_an_upsert_made_after_it_subscribed() {
 #[tokio::test]
 async fn replay_from_zero_delivers_every_change_once_in_order() {
     let server = spawn_server(|_| {}).await;
-    let mut catalog = server.catalog();
-    let latest = catalog
-        .list_sources(watchlist::proto::v1::ListSourcesRequest {})
-        .await
-        .unwrap()
-        .into_inner()
-        .sequence;
+    let latest = server.sources().await.sequence;
     let mut stream = server
         .changes()
         .subscribe(SubscribeRequest {
@@ -174,13 +168,7 @@ async fn filters_select_lists_and_sides() {
 #[tokio::test]
 async fn positions_outside_the_history_are_out_of_range() {
     let server = spawn_server(|s| s.history = 10).await;
-    let latest = server
-        .catalog()
-        .list_sources(watchlist::proto::v1::ListSourcesRequest {})
-        .await
-        .unwrap()
-        .into_inner()
-        .sequence;
+    let latest = server.sources().await.sequence;
     expect_status(
         server
             .changes()
@@ -272,13 +260,7 @@ async fn a_subscriber_that_falls_behind_the_history_is_ended_explicitly() {
 #[tokio::test]
 async fn idle_subscribers_get_heartbeats_with_the_latest_sequence() {
     let server = spawn_server(|s| s.heartbeat = Duration::from_millis(200)).await;
-    let latest = server
-        .catalog()
-        .list_sources(watchlist::proto::v1::ListSourcesRequest {})
-        .await
-        .unwrap()
-        .into_inner()
-        .sequence;
+    let latest = server.sources().await.sequence;
     let mut stream = server
         .changes()
         .subscribe(SubscribeRequest::default())

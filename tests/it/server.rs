@@ -2,7 +2,6 @@
 //! list out.
 
 use crate::support::{seeds_dir, spawn_server};
-use watchlist::proto::v1::ListSourcesRequest;
 use watchlist::server::{run, Settings};
 
 #[tokio::test]
@@ -49,13 +48,7 @@ async fn a_malformed_list_file_leaves_only_its_list_out() {
 
     let path = dir.path().to_path_buf();
     let server = spawn_server(move |s| s.seeds = path).await;
-    let lists = server
-        .catalog()
-        .list_sources(ListSourcesRequest {})
-        .await
-        .unwrap()
-        .into_inner()
-        .lists;
+    let lists = server.sources().await.lists;
     let codes: Vec<&str> = lists.iter().map(|l| l.code.as_str()).collect();
     assert_eq!(codes, ["CN-MFA-AFSL", "US-BIS-MEU"]);
     assert_eq!(

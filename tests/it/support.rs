@@ -10,7 +10,7 @@ use tonic_health::pb::{
 };
 use watchlist::proto::v1::{
     admin_client::AdminClient, catalog_client::CatalogClient, changes_client::ChangesClient,
-    screening_client::ScreeningClient,
+    screening_client::ScreeningClient, ListSourcesRequest, ListSourcesResponse,
 };
 use watchlist::server::Settings;
 
@@ -39,6 +39,14 @@ impl TestServer {
     }
     pub fn admin(&self) -> AdminClient<Channel> {
         AdminClient::new(self.channel.clone())
+    }
+    /// `Catalog/ListSources`: every list and the current sequence.
+    pub async fn sources(&self) -> ListSourcesResponse {
+        self.catalog()
+            .list_sources(ListSourcesRequest {})
+            .await
+            .unwrap()
+            .into_inner()
     }
     pub fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
