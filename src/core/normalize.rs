@@ -1,7 +1,8 @@
 //! Name normalisation, shared by the index and the query so both sides always agree:
-//! Unicode NFKC, case folding, diacritics removed, punctuation and name separators (·•・—)
-//! to spaces, abbreviations expanded (Tech → technology), legal forms dropped (Co., Ltd.,
-//! 有限公司), ordinals reduced to their number, and Chinese script split into characters.
+//! Unicode NFKC, traditional → simplified Chinese, case folding, diacritics removed,
+//! punctuation and name separators (·•・—) to spaces, abbreviations expanded
+//! (Tech → technology), legal forms dropped (Co., Ltd., 有限公司), ordinals reduced to their
+//! number, and Chinese script split into characters.
 
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
@@ -220,11 +221,18 @@ pub fn distinctive(tokens: &[Token]) -> bool {
     tokens.iter().any(|t| !is_generic(t) && !is_legal_form(t))
 }
 
-/// NFKC, lower case, diacritics removed, apostrophes removed, and every other non-alphanumeric
+/// NFKC, traditional Chinese folded to simplified (many-to-one, so safe in this direction),
+/// lower case, diacritics removed, apostrophes removed, and every other non-alphanumeric
 /// character (punctuation, middle dots, dashes, brackets) turned into a space.
 fn fold(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    for c in name.nfkc().flat_map(char::to_lowercase).nfd() {
+    let nfkc: String = name.nfkc().collect();
+    let simplified = if nfkc.chars().any(is_han) {
+        fast2s::convert(&nfkc)
+    } else {
+        nfkc
+    };
+    for c in simplified.chars().flat_map(char::to_lowercase).nfd() {
         if is_combining_mark(c) || matches!(c, '\'' | '’' | '‘' | '`' | 'ʼ') {
             continue;
         }
@@ -338,6 +346,8 @@ mod tests {
         check("Huawei Technologies Co., Ltd.", "huawei technology");
         check("HUAWEI TECH. CO LTD", "huawei technology");
         check("华为技术有限公司", "华 为 技 术");
+        check("華為技術有限公司", "华 为 技 术");
+        check("陳全國", "陈 全 国");
         check("洛克希德•马丁公司", "洛 克 希 德 马 丁");
         check("洛克希德·马丁公司", "洛 克 希 德 马 丁");
         check("Ｈｕａｗｅｉ（Shenzhen）", "huawei shenzhen");
