@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Changes whenever a change to the scorer can change a score.
-pub const ALGORITHM_VERSION: &str = "wl-match-1";
+pub const ALGORITHM_VERSION: &str = "wl-match-2";
 
 /// Token pairs below this similarity do not match.
 const FUZZY_MIN: f64 = 0.8;
@@ -24,6 +24,8 @@ const NAME_EXP: f64 = 0.4;
 const NUMBER_MISMATCH: f64 = 0.6;
 const TYPE_MISMATCH: f64 = 0.85;
 const COUNTRY_MISMATCH: f64 = 0.95;
+/// Romanisation loses information: a perfect cross-script match scores this much.
+const CROSS_SCRIPT: f64 = 0.95;
 
 /// One piece of evidence behind a score.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,10 +57,43 @@ pub struct Query<'a> {
     pub limit: usize,
 }
 
+/// Which form of a name is indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// The name's own tokens.
+    Plain,
+    /// A name with Chinese script, translated and romanised to pinyin.
+    HanRoman,
+    /// An all-Latin name with its pinyin words split into syllables.
+    LatinSyllable,
+}
+
+/// Which form of the query is searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QueryForm {
+    Plain,
+    /// A query with Chinese script, romanised: compared with Latin names.
+    Roman,
+    /// A Latin query split into pinyin syllables: compared with romanised Chinese names.
+    Syllable,
+}
+
+impl QueryForm {
+    fn compares_with(self, form: Form) -> bool {
+        matches!(
+            (self, form),
+            (QueryForm::Plain, Form::Plain)
+                | (QueryForm::Roman, Form::Plain | Form::LatinSyllable)
+                | (QueryForm::Syllable, Form::HanRoman)
+        )
+    }
+}
+
 #[derive(Debug)]
 struct IndexedName {
     entity: u32,
     kind: NameKind,
+    form: Form,
     /// Position among the entity's names (see `Entity::names`).
     position: u16,
     tokens: Box<[u32]>,
@@ -96,20 +131,17 @@ impl Index {
                 if tokens.is_empty() {
                     continue;
                 }
-                let name_id = index.names.len() as u32;
-                let ids: Box<[u32]> = tokens.iter().map(|t| index.intern(t)).collect();
-                let mut seen = HashSet::new();
-                for &id in ids.iter() {
-                    if seen.insert(id) {
-                        index.tokens[id as usize].postings.push(name_id);
-                    }
+                let other = match normalize::romanize(&tokens) {
+                    Some(roman) => Some((Form::HanRoman, roman)),
+                    None => normalize::syllabify(&tokens)
+                        .filter(|syllables| *syllables != tokens)
+                        .map(|syllables| (Form::LatinSyllable, syllables)),
+                };
+                let position = position as u16;
+                index.add_name(slot, kind, position, Form::Plain, &tokens);
+                if let Some((form, tokens)) = other.filter(|(_, t)| !t.is_empty()) {
+                    index.add_name(slot, kind, position, form, &tokens);
                 }
-                index.names.push(IndexedName {
-                    entity: slot,
-                    kind,
-                    position: position as u16,
-                    tokens: ids,
-                });
             }
         }
         let n = index.names.len() as f64;
@@ -117,6 +149,31 @@ impl Index {
             token.weight = token_weight(token.postings.len(), n, token.generic);
         }
         index
+    }
+
+    fn add_name(
+        &mut self,
+        entity: u32,
+        kind: NameKind,
+        position: u16,
+        form: Form,
+        tokens: &[Token],
+    ) {
+        let name_id = self.names.len() as u32;
+        let ids: Box<[u32]> = tokens.iter().map(|t| self.intern(t)).collect();
+        let mut seen = HashSet::new();
+        for &id in ids.iter() {
+            if seen.insert(id) {
+                self.tokens[id as usize].postings.push(name_id);
+            }
+        }
+        self.names.push(IndexedName {
+            entity,
+            kind,
+            form,
+            position,
+            tokens: ids,
+        });
     }
 
     fn intern(&mut self, token: &Token) -> u32 {
@@ -155,14 +212,58 @@ impl Index {
         if tokens.is_empty() || tokens.iter().all(normalize::is_legal_form) {
             return Vec::new(); // a legal form never matches on its own
         }
-        let resolved: Vec<QueryToken> = tokens.iter().map(|t| self.resolve(t)).collect();
+        let other = match normalize::romanize(&tokens) {
+            Some(roman) => (QueryForm::Roman, roman),
+            None => (
+                QueryForm::Syllable,
+                normalize::syllabify(&tokens).unwrap_or_else(|| tokens.clone()),
+            ),
+        };
+        let mut best: HashMap<u32, Hit> = HashMap::new();
+        // Both forms mostly share tokens: resolve each distinct token once.
+        let mut cache: HashMap<String, Arc<QueryToken>> = HashMap::new();
+        for (form, tokens) in [(QueryForm::Plain, tokens.clone()), other] {
+            let resolved: Vec<Arc<QueryToken>> = tokens
+                .iter()
+                .map(|t| {
+                    Arc::clone(
+                        cache
+                            .entry(t.text.clone())
+                            .or_insert_with(|| Arc::new(self.resolve(t))),
+                    )
+                })
+                .collect();
+            self.search_form(query, form, &resolved, &mut best);
+        }
+        let mut hits: Vec<Hit> = best.into_values().collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
+                .then_with(|| a.entity.id.cmp(&b.entity.id))
+        });
+        hits.truncate(query.limit);
+        hits
+    }
+
+    /// Scores the names one form of the query compares with, keeping each entity's best.
+    fn search_form(
+        &self,
+        query: &Query,
+        form: QueryForm,
+        resolved: &[Arc<QueryToken>],
+        best: &mut HashMap<u32, Hit>,
+    ) {
+        if resolved.is_empty() {
+            return;
+        }
         let any_distinctive = resolved.iter().any(|t| !t.generic);
 
         // Candidate names: postings of every matching vocabulary token. Generic tokens are
         // skipped when the query has a distinctive one: a name sharing only generic tokens
         // with such a query cannot reach a threshold (their weight share is too small).
         let mut candidates: Vec<u32> = Vec::new();
-        for qt in &resolved {
+        for qt in resolved {
             if any_distinctive && qt.generic {
                 continue;
             }
@@ -173,9 +274,11 @@ impl Index {
         candidates.sort_unstable();
         candidates.dedup();
 
-        let mut best: HashMap<u32, Hit> = HashMap::new();
         for name_id in candidates {
             let name = &self.names[name_id as usize];
+            if !form.compares_with(name.form) {
+                continue;
+            }
             let entity = &self.entities[name.entity as usize];
             if query
                 .lists
@@ -183,15 +286,23 @@ impl Index {
             {
                 continue;
             }
-            let Some((score, mut features)) = self.score(&resolved, name, any_distinctive) else {
+            let Some((mut score, mut features)) = self.score(resolved, name, any_distinctive)
+            else {
                 continue;
             };
+            if form != QueryForm::Plain {
+                score *= CROSS_SCRIPT;
+                features.push(Feature {
+                    name: "cross_script",
+                    value: 1.0,
+                    weight: CROSS_SCRIPT,
+                });
+            }
             let score = evidence(score, entity, query, &mut features);
             if score < query.threshold {
                 continue;
             }
-            let better = best.get(&name.entity).is_none_or(|hit| score > hit.score);
-            if better {
+            if best.get(&name.entity).is_none_or(|hit| score > hit.score) {
                 let matched = entity
                     .names()
                     .nth(name.position as usize)
@@ -208,15 +319,6 @@ impl Index {
                 );
             }
         }
-        let mut hits: Vec<Hit> = best.into_values().collect();
-        hits.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
-                .then_with(|| a.entity.id.cmp(&b.entity.id))
-        });
-        hits.truncate(query.limit);
-        hits
     }
 
     /// Finds the vocabulary tokens a query token matches, exactly or within a few edits.
@@ -264,7 +366,7 @@ impl Index {
     /// distinctive one.
     fn score(
         &self,
-        query: &[QueryToken],
+        query: &[Arc<QueryToken>],
         name: &IndexedName,
         any_distinctive: bool,
     ) -> Option<(f64, Vec<Feature>)> {
@@ -527,6 +629,32 @@ mod tests {
         check(&index, "Lockheed-Martin Corp.", &["lm"]);
         check(&index, "洛克希德•马丁公司", &["lm"]);
         check(&index, "Hangzhou Hikvsion Digital Technology", &["hik"]);
+        check(&index, "華為技術有限公司", &["hw"]);
+        check(&index, "华为", &["hw", "hwd"]); // the brand of both; the parent first
+    }
+
+    #[test]
+    fn bridges_scripts_through_pinyin() {
+        let entities = [
+            entity(
+                "lp",
+                "Luopu Haishi Dingxin Electronic Technology Co., Ltd.",
+                &[],
+                &[],
+            ),
+            entity("chen", "CHEN, Quanguo", &[], &[]),
+            entity(
+                "lm",
+                "Lockheed Martin Corporation",
+                &[],
+                &["洛克希德·马丁公司"],
+            ),
+        ];
+        let index = Index::build(entities.iter());
+        check(&index, "洛浦县海视鼎鑫电子科技有限公司", &["lp"]);
+        check(&index, "陳全國", &["chen"]);
+        check(&index, "Chen Quanguo", &["chen"]);
+        check(&index, "Luokexide Mading", &["lm"]);
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! (Tech → technology), legal forms dropped (Co., Ltd., 有限公司), ordinals reduced to their
 //! number, and Chinese script split into characters.
 
+use pinyin::ToPinyin;
+use std::collections::HashSet;
+use std::sync::OnceLock;
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// One token of a normalised name.
@@ -332,6 +335,186 @@ fn strip_ordinal(word: &str) -> Option<String> {
     .then(|| digits.to_string())
 }
 
+/// Chinese words that English renderings translate rather than romanise, with the English
+/// word they become (already in normalised form). Applied longest first to Han runs before the
+/// remaining characters are romanised. Place words (县, 市, 省) drop out: English names often
+/// omit them.
+const GLOSSARY: &[(&str, &str)] = &[
+    ("研究中心", "research center"),
+    ("研究所", "institute"),
+    ("研究院", "institute"),
+    ("新能源", "new energy"),
+    ("半导体", "semiconductor"),
+    ("公安局", "public security bureau"),
+    ("公安厅", "public security department"),
+    ("哈尔滨", "harbin"),
+    ("电子", "electronics"),
+    ("科技", "technology"),
+    ("技术", "technology"),
+    ("信息", "information"),
+    ("通信", "communication"),
+    ("通讯", "communication"),
+    ("网络", "network"),
+    ("软件", "software"),
+    ("数字", "digital"),
+    ("智能", "intelligent"),
+    ("电气", "electric"),
+    ("设备", "equipment"),
+    ("工业", "industry"),
+    ("实业", "industry"),
+    ("贸易", "trading"),
+    ("国际", "international"),
+    ("发展", "development"),
+    ("控股", "holdings"),
+    ("投资", "investment"),
+    ("集团", "group"),
+    ("大学", "university"),
+    ("学院", "institute"),
+    ("中国", "china"),
+    ("美国", "us"),
+    ("航空", "aviation"),
+    ("航天", "aerospace"),
+    ("光电", "optoelectronics"),
+    ("材料", "materials"),
+    ("机械", "machinery"),
+    ("仪器", "instruments"),
+    ("系统", "systems"),
+    ("防务", "defense"),
+    ("导弹", "missile"),
+    ("工程", "engineering"),
+    ("纺织", "textiles"),
+    ("能源", "energy"),
+    ("北京", "beijing"),
+    ("上海", "shanghai"),
+    ("深圳", "shenzhen"),
+    ("广州", "guangzhou"),
+    ("天津", "tianjin"),
+    ("重庆", "chongqing"),
+    ("杭州", "hangzhou"),
+    ("武汉", "wuhan"),
+    ("成都", "chengdu"),
+    ("南京", "nanjing"),
+    ("西安", "xian"),
+    ("新疆", "xinjiang"),
+    ("广东", "guangdong"),
+    ("浙江", "zhejiang"),
+    ("江苏", "jiangsu"),
+    ("四川", "sichuan"),
+    ("香港", "hong kong"),
+    ("县", ""),
+    ("市", ""),
+    ("省", ""),
+];
+
+/// Every toneless pinyin syllable, read once from the pinyin tables.
+fn syllables() -> &'static HashSet<&'static str> {
+    static SYLLABLES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SYLLABLES.get_or_init(|| {
+        (0x3400u32..=0x9FFF)
+            .filter_map(char::from_u32)
+            .filter_map(|c| c.to_pinyin())
+            .map(|p| p.plain())
+            .filter(|s| s.len() >= 2 && s.bytes().any(|b| b"aeiouv".contains(&b)))
+            .collect()
+    })
+}
+
+/// The Latin form of a name that has Chinese script: glossary words translated, the other
+/// characters romanised to toneless pinyin syllables, Latin tokens kept. `None` when the name
+/// has no Han token.
+pub fn romanize(tokens: &[Token]) -> Option<Vec<Token>> {
+    if !tokens.iter().any(|t| t.script == Script::Han) {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].script == Script::Latin {
+            out.push(tokens[i].clone());
+            i += 1;
+            continue;
+        }
+        let run_end = (i..tokens.len())
+            .find(|&j| tokens[j].script != Script::Han)
+            .unwrap_or(tokens.len());
+        let run: String = tokens[i..run_end].iter().map(|t| t.text.as_str()).collect();
+        let mut rest = run.as_str();
+        while let Some(c) = rest.chars().next() {
+            if let Some((han, english)) = GLOSSARY.iter().find(|(han, _)| rest.starts_with(han)) {
+                out.extend(english.split_whitespace().map(|w| Token {
+                    text: w.to_string(),
+                    script: Script::Latin,
+                }));
+                rest = &rest[han.len()..];
+                continue;
+            }
+            if let Some(p) = c.to_pinyin() {
+                out.push(Token {
+                    text: fold(p.plain()).trim().to_string(),
+                    script: Script::Latin,
+                });
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+        i = run_end;
+    }
+    Some(out)
+}
+
+/// The syllable form of an all-Latin name: each token that reads as two or more pinyin
+/// syllables is split ("Quanguo" → quan guo, "Huawei" → hua wei), others kept. `None` when the
+/// name has Chinese script.
+pub fn syllabify(tokens: &[Token]) -> Option<Vec<Token>> {
+    if tokens.iter().any(|t| t.script == Script::Han) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 2);
+    for token in tokens {
+        match split_syllables(&token.text).filter(|_| !is_generic(token)) {
+            Some(parts) => out.extend(parts.into_iter().map(|text| Token {
+                text,
+                script: Script::Latin,
+            })),
+            None => out.push(token.clone()),
+        }
+    }
+    Some(out)
+}
+
+/// Splits a word into the fewest pinyin syllables, if it is made of two or more of them.
+fn split_syllables(word: &str) -> Option<Vec<String>> {
+    let set = syllables();
+    if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) || set.contains(word) {
+        return None;
+    }
+    let n = word.len();
+    // best[i]: fewest syllables covering word[..i], with the start of the last one.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for end in 1..=n {
+        for start in end.saturating_sub(6)..end {
+            if let (Some((count, _)), true) = (best[start], set.contains(&word[start..end])) {
+                if best[end].is_none_or(|(c, _)| count + 1 < c) {
+                    best[end] = Some((count + 1, start));
+                }
+            }
+        }
+    }
+    let (count, _) = best[n]?;
+    if count < 2 {
+        return None;
+    }
+    let mut parts = Vec::with_capacity(count);
+    let mut end = n;
+    while end > 0 {
+        let (_, start) = best[end]?;
+        parts.push(word[start..end].to_string());
+        end = start;
+    }
+    parts.reverse();
+    Some(parts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +546,35 @@ mod tests {
         check("有限公司", "有 限 公 司");
         check("Lockheed-Martin Corp.", "lockheed martin");
         check("", "");
+    }
+
+    fn forms(input: &str) -> String {
+        let tokens = tokenize(input);
+        let form = romanize(&tokens)
+            .or_else(|| syllabify(&tokens))
+            .unwrap_or_default();
+        form.into_iter()
+            .map(|t| t.text)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn cross_script_forms() {
+        assert_eq!(forms("华为技术有限公司"), "hua wei technology");
+        assert_eq!(forms("Huawei Technologies Co., Ltd."), "hua wei technology");
+        assert_eq!(
+            forms("洛浦县海视鼎鑫电子科技有限公司"),
+            "luo pu hai shi ding xin electronics technology"
+        );
+        assert_eq!(
+            forms("Luopu Haishi Dingxin Electronic Technology Co., Ltd."),
+            "luo pu hai shi ding xin electronics technology"
+        );
+        assert_eq!(forms("陳全國"), "chen quan guo");
+        assert_eq!(forms("CHEN, Quanguo"), "chen quan guo");
+        assert_eq!(forms("Lockheed Martin"), "lockheed martin");
+        assert_eq!(forms("Beijing Xian"), "beijing xian");
     }
 
     #[test]
