@@ -16,6 +16,8 @@ pub const ALGORITHM_VERSION: &str = "wl-match-2";
 
 /// Token pairs below this similarity do not match.
 const FUZZY_MIN: f64 = 0.8;
+/// Similarity of two romanisations of one Chinese syllable (Xu ~ Hsu, Zhang ~ Cheung).
+const ROMANISATION_SIM: f64 = 0.9;
 /// Weight multiplier of generic tokens (China, Technology, Beijing ...).
 const GENERIC_WEIGHT: f64 = 0.2;
 /// Exponents of the query and name coverage in the score.
@@ -328,12 +330,21 @@ impl Index {
         if let Some(id) = exact {
             matches.push((id, 1.0));
         }
+        if token.script == Script::Latin {
+            for variant in normalize::romanisation_variants(&token.text) {
+                if let Some(&id) = self.vocab.get(variant) {
+                    if !matches.iter().any(|&(m, _)| m == id) {
+                        matches.push((id, ROMANISATION_SIM));
+                    }
+                }
+            }
+        }
         let len = token.text.chars().count();
         if token.script == Script::Latin && !token.is_numeric() && len >= 4 {
             let mut seen = HashSet::new();
             for gram in trigrams(&token.text) {
                 for &id in self.grams.get(&gram).into_iter().flatten() {
-                    if Some(id) == exact || !seen.insert(id) {
+                    if matches.iter().any(|&(m, _)| m == id) || !seen.insert(id) {
                         continue;
                     }
                     let sim = token_similarity(&token.text, &self.tokens[id as usize].text);
@@ -655,6 +666,14 @@ mod tests {
         check(&index, "陳全國", &["chen"]);
         check(&index, "Chen Quanguo", &["chen"]);
         check(&index, "Luokexide Mading", &["lm"]);
+        let people = [
+            entity("xu", "Edmund Xu", &[], &["许勐"]),
+            entity("lam", "LAM CHENG, Yuet-ngor", &["LAM, Carrie"], &[]),
+        ];
+        let index = Index::build(people.iter());
+        check(&index, "Edmund Hsu", &["xu"]);
+        check(&index, "HSU, Edmund", &["xu"]);
+        check(&index, "Carrie Lam", &["lam"]);
     }
 
     #[test]

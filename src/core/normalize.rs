@@ -406,6 +406,51 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("省", ""),
 ];
 
+/// Spellings of the same Chinese surname or syllable in pinyin, Wade–Giles, Cantonese/HK
+/// and Taiwanese usage. Romanisation is lossy both ways, so these are equivalent candidates
+/// scored a little below an exact match, never folded into one.
+const ROMANISATIONS: &[&[&str]] = &[
+    &["xu", "hsu", "hui", "tsui"],
+    &["zhang", "chang", "cheung"],
+    &["lin", "lam"],
+    &["deng", "tang"],
+    &["zheng", "cheng", "chen"],
+    &["zeng", "tsang"],
+    &["chen", "chan"],
+    &["xiao", "hsiao", "siu"],
+    &["li", "lee", "lei"],
+    &["zhou", "chou", "chow"],
+    &["huang", "wong"],
+    &["wang", "wong"],
+    &["liu", "lau"],
+    &["he", "ho"],
+    &["guo", "kuo", "kwok"],
+    &["zhao", "chao", "chiu"],
+    &["yang", "yeung"],
+    &["lu", "lo", "lui"],
+    &["ye", "yip", "yeh"],
+    &["liang", "leung"],
+    &["cai", "tsai", "choi"],
+    &["jiang", "chiang", "keung"],
+    &["xie", "hsieh", "tse"],
+    &["zhu", "chu", "chue"],
+    &["wu", "ng"],
+    &["jia", "chia"],
+    &["qiu", "chiu", "yau"],
+    &["song", "sung"],
+    &["xi", "hsi"],
+    &["zhong", "chung"],
+];
+
+/// Other spellings of a romanised Chinese syllable or surname.
+pub fn romanisation_variants(word: &str) -> impl Iterator<Item = &'static str> + '_ {
+    ROMANISATIONS
+        .iter()
+        .filter(move |group| group.contains(&word))
+        .flat_map(|group| group.iter().copied())
+        .filter(move |variant| *variant != word)
+}
+
 /// Every toneless pinyin syllable, read once from the pinyin tables.
 fn syllables() -> &'static HashSet<&'static str> {
     static SYLLABLES: OnceLock<HashSet<&'static str>> = OnceLock::new();
