@@ -96,6 +96,21 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("hldgs", "holdings"),
     ("holding", "holdings"),
     ("svcs", "services"),
+    ("svc", "services"),
+    ("techs", "technology"),
+    ("inds", "industry"),
+    ("def", "defense"),
+    ("defence", "defense"),
+    ("sys", "systems"),
+    ("ctrl", "control"),
+    ("info", "information"),
+    ("adv", "advanced"),
+    ("labs", "laboratories"),
+    ("lab", "laboratories"),
+    ("laboratory", "laboratories"),
+    ("gen", "general"),
+    ("mgmt", "management"),
+    ("acad", "academy"),
     ("assn", "association"),
 ];
 
@@ -194,10 +209,7 @@ pub fn tokenize(name: &str) -> Vec<Token> {
                         script: Script::Han,
                     }));
                 }
-                tokens.extend(kept.chars().map(|c| Token {
-                    text: c.to_string(),
-                    script: Script::Han,
-                }));
+                han_tokens(kept, &mut tokens);
             }
         }
     }
@@ -285,6 +297,69 @@ fn split_runs(folded: &str) -> Vec<Run> {
         });
     }
     runs
+}
+
+/// One token per Han character, except that an ordinal written 第 + Chinese numerals
+/// (第五十五研究所) becomes its number, as "No. 55" and "55th" do in Latin script.
+fn han_tokens(run: &str, tokens: &mut Vec<Token>) {
+    let chars: Vec<char> = run.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '第' {
+            let digits: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| chinese_digit(**c).is_some() || matches!(c, '十' | '百'))
+                .collect();
+            if let Some(value) = chinese_number(&digits) {
+                tokens.push(Token {
+                    text: value.to_string(),
+                    script: Script::Latin,
+                });
+                i += 1 + digits.chars().count();
+                continue;
+            }
+        }
+        tokens.push(Token {
+            text: chars[i].to_string(),
+            script: Script::Han,
+        });
+        i += 1;
+    }
+}
+
+fn chinese_digit(c: char) -> Option<u32> {
+    "〇一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .or_else(|| (c == '零').then_some(0))
+        .map(|p| p as u32)
+}
+
+/// Reads 五十五 (55), 十三 (13), 七〇二 (702); `None` if empty or not a number.
+fn chinese_number(text: &str) -> Option<u32> {
+    if text.is_empty() {
+        return None;
+    }
+    if !text.contains(['十', '百']) {
+        return text
+            .chars()
+            .try_fold(0u32, |acc, c| Some(acc * 10 + chinese_digit(c)?));
+    }
+    let (mut total, mut current) = (0, 0);
+    for c in text.chars() {
+        match c {
+            '十' => {
+                total += current.max(1) * 10;
+                current = 0;
+            }
+            '百' => {
+                total += current * 100;
+                current = 0;
+            }
+            d => current = chinese_digit(d)?,
+        }
+    }
+    Some(total + current)
 }
 
 fn strip_han_legal(run: &str) -> &str {
@@ -576,6 +651,11 @@ mod tests {
         check("华为技术有限公司", "华 为 技 术");
         check("華為技術有限公司", "华 为 技 术");
         check("陳全國", "陈 全 国");
+        check(
+            "中国电子科技集团公司第五十五研究所",
+            "中 国 电 子 科 技 集 团 公 司 55 研 究 所",
+        );
+        check("第十三研究所", "13 研 究 所");
         check("洛克希德•马丁公司", "洛 克 希 德 马 丁");
         check("洛克希德·马丁公司", "洛 克 希 德 马 丁");
         check("Ｈｕａｗｅｉ（Shenzhen）", "huawei shenzhen");

@@ -4,6 +4,7 @@
 mod admin;
 mod catalog;
 mod changes;
+mod eval;
 mod screening;
 mod seeds;
 mod server;
