@@ -12,12 +12,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Changes whenever a change to the scorer can change a score.
-pub const ALGORITHM_VERSION: &str = "wl-match-3";
+pub const ALGORITHM_VERSION: &str = "wl-match-4";
 
 /// Token pairs below this similarity do not match.
 const FUZZY_MIN: f64 = 0.8;
 /// Similarity of two romanisations of one Chinese syllable (Xu ~ Hsu, Zhang ~ Cheung).
 const ROMANISATION_SIM: f64 = 0.9;
+/// Similarity of an initial to the name part it abbreviates.
+const INITIAL_SIM: f64 = 0.8;
 /// Weight multiplier of generic tokens (China, Technology, Beijing ...).
 const GENERIC_WEIGHT: f64 = 0.2;
 /// Exponents of the query and name coverage in the score.
@@ -244,9 +246,14 @@ impl Index {
             self.search_form(query, form, &resolved, &mut best);
         }
         let mut hits: Vec<Hit> = best.into_values().collect();
+        // Ties (two names equal after normalisation) go to the one closest as typed.
+        let typed = query.name.to_lowercase();
+        let closeness =
+            |h: &Hit| strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
         hits.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
+                .then_with(|| closeness(b).total_cmp(&closeness(a)))
                 .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
                 .then_with(|| a.entity.id.cmp(&b.entity.id))
         });
@@ -425,6 +432,7 @@ impl Index {
                 .unwrap_or_else(|| token_weight(0, self.names.len() as f64, generic)),
         };
         QueryToken {
+            text: token.text.clone(),
             matches,
             weight,
             generic,
@@ -467,6 +475,31 @@ impl Index {
             }
             if !query[qi].generic {
                 distinctive_hit = true;
+            }
+        }
+        // Initials: an unmatched one-letter query token pairs with an unmatched name part
+        // that starts with it ("John K. C. Lee" ~ "LEE, John Ka-chiu").
+        for (qi, qt) in query.iter().enumerate() {
+            let Some(initial) = qt
+                .text
+                .chars()
+                .next()
+                .filter(|_| qt.text.chars().count() == 1)
+            else {
+                continue;
+            };
+            if q_sim[qi] > 0.0 || !initial.is_alphabetic() {
+                continue;
+            }
+            let free = (0..name.tokens.len()).find(|&ni| {
+                n_sim[ni] == 0.0
+                    && self.tokens[name.tokens[ni] as usize]
+                        .text
+                        .starts_with(initial)
+            });
+            if let Some(ni) = free {
+                q_sim[qi] = INITIAL_SIM;
+                n_sim[ni] = INITIAL_SIM;
             }
         }
         if any_distinctive && !distinctive_hit {
@@ -589,6 +622,7 @@ fn evidence(mut score: f64, entity: &Entity, query: &Query, features: &mut Vec<F
 
 #[derive(Debug)]
 struct QueryToken {
+    text: String,
     /// Vocabulary tokens this one matches, with their similarity.
     matches: Vec<(u32, f64)>,
     weight: f64,

@@ -57,6 +57,10 @@ const LEGAL_FORMS: &[&str] = &[
     "lp",
     "llp",
     "kk",
+    "youxian",
+    "gongsi",
+    "gufen",
+    "zeren",
 ];
 
 /// Chinese legal-form suffixes, longest first; stripped from the end of a Han run.
@@ -97,6 +101,7 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("holding", "holdings"),
     ("svcs", "services"),
     ("svc", "services"),
+    ("technical", "technology"),
     ("techs", "technology"),
     ("inds", "industry"),
     ("def", "defense"),
@@ -402,6 +407,13 @@ fn latin_tokens(words: &str, tokens: &mut Vec<Token>, legal: &mut Vec<Token>) {
 }
 
 fn strip_ordinal(word: &str) -> Option<String> {
+    const WORDS: &[&str] = &[
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth",
+    ];
+    if let Some(n) = WORDS.iter().position(|w| *w == word) {
+        return Some((n + 1).to_string());
+    }
     let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &word[digits.len()..];
     (!digits.is_empty()
@@ -416,6 +428,22 @@ fn strip_ordinal(word: &str) -> Option<String> {
 /// omit them.
 const GLOSSARY: &[(&str, &str)] = &[
     ("研究中心", "research center"),
+    ("云计算", "cloud computing"),
+    ("高科技", "high technology"),
+    ("计算机", "computer"),
+    ("生物科技", "biotechnology"),
+    ("服务", "services"),
+    ("终端", "terminal"),
+    ("商务", "commercial"),
+    ("培训", "training"),
+    ("学校", "school"),
+    ("新区", "new district"),
+    ("物流", "logistics"),
+    ("鞋业", "shoes"),
+    ("铜业", "copper"),
+    ("产业", "industry"),
+    ("毛纺", "wool"),
+    ("激光", "laser"),
     ("研究所", "institute"),
     ("研究院", "institute"),
     ("新能源", "new energy"),
@@ -458,6 +486,7 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("导弹", "missile"),
     ("工程", "engineering"),
     ("纺织", "textiles"),
+    ("纺", "textiles"),
     ("能源", "energy"),
     ("北京", "beijing"),
     ("上海", "shanghai"),
@@ -526,6 +555,27 @@ pub fn romanisation_variants(word: &str) -> impl Iterator<Item = &'static str> +
         .filter(move |variant| *variant != word)
 }
 
+/// The glossary keyed by the toneless pinyin of its Chinese words (大学 → "daxue").
+fn glossary_pinyin() -> &'static std::collections::HashMap<String, &'static str> {
+    static MAP: OnceLock<std::collections::HashMap<String, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        GLOSSARY
+            .iter()
+            .filter(|(han, english)| han.chars().count() >= 2 && !english.is_empty())
+            .filter_map(|(han, english)| {
+                let pinyin: Option<String> = han
+                    .chars()
+                    .map(|c| c.to_pinyin().map(|p| p.plain()))
+                    .collect();
+                Some((fold(&pinyin?).trim().to_string(), *english))
+            })
+            .filter(|(pinyin, english)| pinyin != english)
+            // Readings that are also common given names (国基 Guoji) stay as they are.
+            .filter(|(pinyin, _)| !matches!(pinyin.as_str(), "guoji" | "huaxin" | "xinxi"))
+            .collect()
+    })
+}
+
 /// Every toneless pinyin syllable, read once from the pinyin tables.
 fn syllables() -> &'static HashSet<&'static str> {
     static SYLLABLES: OnceLock<HashSet<&'static str>> = OnceLock::new();
@@ -590,6 +640,14 @@ pub fn syllabify(tokens: &[Token]) -> Option<Vec<Token>> {
     }
     let mut out = Vec::with_capacity(tokens.len() + 2);
     for token in tokens {
+        // A pinyin word the glossary translates ("Daxue" → university) becomes its English.
+        if let Some(english) = glossary_pinyin().get(token.text.as_str()) {
+            out.extend(english.split_whitespace().map(|w| Token {
+                text: w.to_string(),
+                script: Script::Latin,
+            }));
+            continue;
+        }
         match split_syllables(&token.text).filter(|_| !is_generic(token)) {
             Some(parts) => out.extend(parts.into_iter().map(|text| Token {
                 text,
@@ -700,6 +758,8 @@ mod tests {
         assert_eq!(forms("CHEN, Quanguo"), "chen quan guo");
         assert_eq!(forms("Lockheed Martin"), "lockheed martin");
         assert_eq!(forms("Beijing Xian"), "beijing xian");
+        assert_eq!(forms("Sichuan Daxue"), "sichuan university");
+        assert_eq!(forms("四川大学"), "sichuan university");
     }
 
     #[test]
