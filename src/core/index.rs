@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Changes whenever a change to the scorer can change a score.
-pub const ALGORITHM_VERSION: &str = "wl-match-4";
+pub const ALGORITHM_VERSION: &str = "wl-match-5";
 
 /// Token pairs below this similarity do not match.
 const FUZZY_MIN: f64 = 0.8;
@@ -124,6 +124,8 @@ pub struct Index {
     tokens: Vec<TokenInfo>,
     /// Character trigram → Latin tokens containing it.
     grams: HashMap<u64, Vec<u32>>,
+    /// Identifier value (upper case, letters and digits only) → entities carrying it.
+    identifiers: HashMap<String, Vec<u32>>,
 }
 
 impl Index {
@@ -132,6 +134,12 @@ impl Index {
         for entity in entities {
             let slot = index.entities.len() as u32;
             index.entities.push(Arc::clone(entity));
+            for id in &entity.identifiers {
+                let key = identifier_key(&id.value);
+                if key.len() >= 6 {
+                    index.identifiers.entry(key).or_default().push(slot);
+                }
+            }
             for (position, (kind, name)) in entity.names().enumerate() {
                 let tokens = normalize::tokenize(name);
                 if tokens.is_empty() {
@@ -218,6 +226,9 @@ impl Index {
         if tokens.is_empty() || tokens.iter().all(normalize::is_legal_form) {
             return Vec::new(); // a legal form never matches on its own
         }
+        if tokens.len() == 1 && tokens[0].script == Script::Han {
+            return Vec::new(); // one Chinese character is never a name on its own
+        }
         let other = match normalize::romanize(&tokens) {
             Some(roman) => (QueryForm::Roman, roman),
             None => (
@@ -225,11 +236,12 @@ impl Index {
                 normalize::syllabify(&tokens).unwrap_or_else(|| tokens.clone()),
             ),
         };
+        let mut best: HashMap<u32, Hit> = HashMap::new();
+        self.search_identifier(query, &mut best);
         let mut forms = vec![(QueryForm::Plain, tokens.clone()), other];
         if let Some(rejoined) = self.rejoin(&tokens) {
             forms.push((QueryForm::Plain, rejoined));
         }
-        let mut best: HashMap<u32, Hit> = HashMap::new();
         // The forms mostly share tokens: resolve each distinct token once.
         let mut cache: HashMap<String, Arc<QueryToken>> = HashMap::new();
         for (form, tokens) in forms {
@@ -340,6 +352,43 @@ impl Index {
         }
     }
 
+    /// An identifier typed as the name (a USCC, with or without spaces) is the strongest
+    /// evidence there is: its entities score 1.
+    fn search_identifier(&self, query: &Query, best: &mut HashMap<u32, Hit>) {
+        let key = identifier_key(query.name);
+        if key.len() < 6 || !key.bytes().any(|b| b.is_ascii_digit()) {
+            return;
+        }
+        for &slot in self.identifiers.get(&key).into_iter().flatten() {
+            let entity = &self.entities[slot as usize];
+            if query
+                .lists
+                .is_some_and(|lists| !lists.contains(&entity.list))
+            {
+                continue;
+            }
+            let matched = entity
+                .identifiers
+                .iter()
+                .find(|i| identifier_key(&i.value) == key)
+                .map_or_else(String::new, |i| i.value.clone());
+            best.insert(
+                slot,
+                Hit {
+                    entity: Arc::clone(entity),
+                    score: 1.0,
+                    matched_name: matched,
+                    matched_kind: NameKind::Identifier,
+                    features: vec![Feature {
+                        name: "identifier_match",
+                        value: 1.0,
+                        weight: 1.0,
+                    }],
+                },
+            );
+        }
+    }
+
     /// The query with words split or joined where the vocabulary says so: "Sky Dio" →
     /// skydio, "LockheedMartin" → lockheed martin. `None` when nothing changes.
     fn rejoin(&self, tokens: &[Token]) -> Option<Vec<Token>> {
@@ -352,7 +401,7 @@ impl Index {
             let token = &tokens[i];
             if let Some(next) = tokens.get(i + 1).filter(|n| latin(token) && latin(n)) {
                 let joined = format!("{}{}", token.text, next.text);
-                if known(&joined) && !(known(&token.text) && known(&next.text)) {
+                if known(&joined) {
                     out.push(Token {
                         text: joined,
                         script: Script::Latin,
@@ -362,9 +411,9 @@ impl Index {
                     continue;
                 }
             }
-            let split = (latin(token) && !known(&token.text) && token.text.len() >= 6)
+            let split = (latin(token) && !known(&token.text) && token.text.len() >= 5)
                 .then(|| {
-                    (3..=token.text.len() - 3)
+                    (2..=token.text.len() - 2)
                         .filter(|&at| token.text.is_char_boundary(at))
                         .map(|at| token.text.split_at(at))
                         .find(|(a, b)| known(a) && known(b))
@@ -628,6 +677,14 @@ struct QueryToken {
     weight: f64,
     generic: bool,
     numeric: bool,
+}
+
+/// An identifier reduced to upper-case letters and digits, as OFAC advises searching them.
+fn identifier_key(raw: &str) -> String {
+    raw.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// How much a token says about identity: rare tokens weigh up to 1, tokens on every name

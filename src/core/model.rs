@@ -235,6 +235,8 @@ pub enum NameKind {
     Primary,
     Alias,
     Native,
+    /// An identifier (USCC, IMO, ...) typed where a name was expected.
+    Identifier,
 }
 
 impl NameKind {
@@ -243,6 +245,7 @@ impl NameKind {
             NameKind::Primary => "primary",
             NameKind::Alias => "alias",
             NameKind::Native => "native",
+            NameKind::Identifier => "identifier",
         }
     }
 }

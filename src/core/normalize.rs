@@ -57,6 +57,16 @@ const LEGAL_FORMS: &[&str] = &[
     "lp",
     "llp",
     "kk",
+    "aktiengesellschaft",
+    "spa",
+    "sro",
+    "sarl",
+    "sas",
+    "oy",
+    "ab",
+    "bhd",
+    "sdn",
+    "zoo",
     "youxian",
     "gongsi",
     "gufen",
@@ -71,6 +81,8 @@ const HAN_LEGAL_SUFFIXES: &[&str] = &[
     "股份公司",
     "集团公司",
     "公司",
+    "株式会社",
+    "有限会社",
 ];
 
 /// Abbreviations seen in list data and queries, expanded on both sides.
@@ -376,8 +388,9 @@ fn strip_han_legal(run: &str) -> &str {
 }
 
 fn latin_tokens(words: &str, tokens: &mut Vec<Token>, legal: &mut Vec<Token>) {
-    let words: Vec<&str> = words.split_whitespace().collect();
+    let words = merge_dotted_legal_forms(words.split_whitespace().collect());
     for (i, word) in words.iter().enumerate() {
+        let word = &word.as_str();
         let mut text = ABBREVIATIONS
             .iter()
             .find(|(abbr, _)| abbr == word)
@@ -404,6 +417,37 @@ fn latin_tokens(words: &str, tokens: &mut Vec<Token>, legal: &mut Vec<Token>) {
             tokens.push(token);
         }
     }
+}
+
+/// Joins runs of single letters that spell a legal form once their dots are gone
+/// ("L.L.C." → llc, "G.m.b.H." → gmbh, "s.r.o." → sro). Other single letters stay apart:
+/// they are initials.
+fn merge_dotted_legal_forms(words: Vec<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let run = words[i..]
+            .iter()
+            .take_while(|w| w.chars().count() == 1)
+            .count();
+        let merged = (2..=run).rev().find_map(|len| {
+            let joined: String = words[i..i + len].concat();
+            LEGAL_FORMS
+                .contains(&joined.as_str())
+                .then_some((joined, len))
+        });
+        match merged {
+            Some((joined, len)) => {
+                out.push(joined);
+                i += len;
+            }
+            None => {
+                out.push(words[i].to_string());
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 fn strip_ordinal(word: &str) -> Option<String> {
@@ -584,7 +628,8 @@ fn syllables() -> &'static HashSet<&'static str> {
             .filter_map(char::from_u32)
             .filter_map(|c| c.to_pinyin())
             .map(|p| p.plain())
-            .filter(|s| s.len() >= 2 && s.bytes().any(|b| b"aeiouv".contains(&b)))
+            // Syllables with a vowel: drops the interjections m, n, ng, hm.
+            .filter(|s| s.bytes().any(|b| b"aeiouv".contains(&b)))
             .collect()
     })
 }
@@ -718,7 +763,7 @@ mod tests {
         check("洛克希德·马丁公司", "洛 克 希 德 马 丁");
         check("Ｈｕａｗｅｉ（Shenzhen）", "huawei shenzhen");
         check("XU, Edmund", "xu edmund");
-        check("Société Générale S.A.", "societe generale s a");
+        check("Société Générale S.A.", "societe generale");
         check("CETC 28th Research Institute", "cetc 28 research institute");
         check(
             "China Electronics Technology Group Corporation No. 28 Institute",
@@ -728,6 +773,9 @@ mod tests {
         check("Co., Ltd.", "co ltd");
         check("有限公司", "有 限 公 司");
         check("Lockheed-Martin Corp.", "lockheed martin");
+        check("Clear Align, L.L.C.", "clear align");
+        check("John K. C. Lee", "john k c lee");
+        check("Sindlhauser Materials G.m.b.H.", "sindlhauser materials");
         check("", "");
     }
 

@@ -85,7 +85,7 @@ async fn finds_listed_parties_from_both_directions() {
         assert!(!listing.citation.is_empty());
         assert_eq!(response.request_id, format!("req-{name}"));
         assert!(response.sequence > 0);
-        assert_eq!(response.algorithm_version, "wl-match-4");
+        assert_eq!(response.algorithm_version, "wl-match-5");
     }
 }
 
