@@ -257,18 +257,25 @@ impl Index {
                 .collect();
             self.search_form(query, form, &resolved, &mut best);
         }
-        let mut hits: Vec<Hit> = best.into_values().collect();
-        // Ties (two names equal after normalisation) go to the one closest as typed.
+        // Ties (two names equal after normalisation) go to the one closest as typed; the
+        // closeness is computed once per hit, not in every comparison.
         let typed = query.name.to_lowercase();
-        let closeness =
-            |h: &Hit| strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
-        hits.sort_by(|a, b| {
+        let mut ranked: Vec<(f64, Hit)> = best
+            .into_values()
+            .map(|h| {
+                let closeness =
+                    strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
+                (closeness, h)
+            })
+            .collect();
+        ranked.sort_by(|(ca, a), (cb, b)| {
             b.score
                 .total_cmp(&a.score)
-                .then_with(|| closeness(b).total_cmp(&closeness(a)))
+                .then_with(|| cb.total_cmp(ca))
                 .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
                 .then_with(|| a.entity.id.cmp(&b.entity.id))
         });
+        let mut hits: Vec<Hit> = ranked.into_iter().map(|(_, h)| h).collect();
         hits.truncate(query.limit);
         hits
     }

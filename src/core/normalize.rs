@@ -620,6 +620,14 @@ fn glossary_pinyin() -> &'static std::collections::HashMap<String, &'static str>
     })
 }
 
+/// Glossary English ("public security bureau") as Latin tokens.
+fn latin_words(english: &str) -> impl Iterator<Item = Token> + '_ {
+    english.split_whitespace().map(|w| Token {
+        text: w.to_string(),
+        script: Script::Latin,
+    })
+}
+
 /// Every toneless pinyin syllable, read once from the pinyin tables.
 fn syllables() -> &'static HashSet<&'static str> {
     static SYLLABLES: OnceLock<HashSet<&'static str>> = OnceLock::new();
@@ -656,10 +664,7 @@ pub fn romanize(tokens: &[Token]) -> Option<Vec<Token>> {
         let mut rest = run.as_str();
         while let Some(c) = rest.chars().next() {
             if let Some((han, english)) = GLOSSARY.iter().find(|(han, _)| rest.starts_with(han)) {
-                out.extend(english.split_whitespace().map(|w| Token {
-                    text: w.to_string(),
-                    script: Script::Latin,
-                }));
+                out.extend(latin_words(english));
                 rest = &rest[han.len()..];
                 continue;
             }
@@ -687,10 +692,7 @@ pub fn syllabify(tokens: &[Token]) -> Option<Vec<Token>> {
     for token in tokens {
         // A pinyin word the glossary translates ("Daxue" → university) becomes its English.
         if let Some(english) = glossary_pinyin().get(token.text.as_str()) {
-            out.extend(english.split_whitespace().map(|w| Token {
-                text: w.to_string(),
-                script: Script::Latin,
-            }));
+            out.extend(latin_words(english));
             continue;
         }
         match split_syllables(&token.text).filter(|_| !is_generic(token)) {

@@ -92,7 +92,7 @@ impl Store {
             meta: Arc::new(meta.clone()),
             entity_count: 0,
             last_change_sequence: 0,
-            content_hash: content_hash(std::iter::empty()),
+            content_hash: content_hash(std::iter::empty()).1,
             loaded_at: SystemTime::now(),
         });
         state.meta = Arc::new(meta);
@@ -236,9 +236,8 @@ impl Store {
         }
         for (code, last) in &touched {
             if let Some(state) = lists.get_mut(code) {
-                let members = entities.values().filter(|e| &e.list == code);
-                state.entity_count = members.clone().count();
-                state.content_hash = content_hash(members);
+                (state.entity_count, state.content_hash) =
+                    content_hash(entities.values().filter(|e| &e.list == code));
                 state.last_change_sequence = *last;
                 state.loaded_at = now;
             }
@@ -344,17 +343,21 @@ pub fn unknown_list_message(snapshot: &Snapshot, code: &str) -> String {
     )
 }
 
-/// SHA-256 over the entities' canonical JSON, in id order: equal content, equal hash.
-fn content_hash<'a>(entities: impl Iterator<Item = &'a Arc<Entity>>) -> String {
+/// The number of entities and the SHA-256 over their canonical JSON, in id order: equal
+/// content, equal hash. One pass.
+fn content_hash<'a>(entities: impl Iterator<Item = &'a Arc<Entity>>) -> (usize, String) {
     let mut hasher = Sha256::new();
+    let mut count = 0;
     for entity in entities {
+        count += 1;
         // Serialising plain data to a Vec cannot fail.
         hasher.update(serde_json::to_vec(&**entity).unwrap_or_default());
         hasher.update(b"\n");
     }
-    hasher
+    let hash = hasher
         .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect()
+        .collect();
+    (count, hash)
 }
