@@ -2,6 +2,8 @@
 //! variable.
 
 use crate::api::auth::Secret;
+use crate::core::import::Format;
+use crate::feeds::{self, config::SourceSpec};
 use crate::server::Settings;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
@@ -23,6 +25,20 @@ pub struct Cli {
 pub enum Command {
     /// Serve the gRPC API.
     Serve(ServeArgs),
+    /// Parse a list file and report its counts and rejected rows, without serving it.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The file to check (for ofac-csv: sdn.csv or cons_prim.csv; siblings are read beside it).
+    pub file: PathBuf,
+    /// Its format: csl-csv, csl-json, ofac-csv, ofac-xml, ofac-advanced-xml, ftm-json, native.
+    #[arg(long)]
+    pub format: Format,
+    /// Rejected rows to print (all are counted).
+    #[arg(long, default_value_t = 50)]
+    pub show: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -36,9 +52,20 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "WATCHLIST_LISTEN", default_value = "127.0.0.1:50051")]
     pub listen: SocketAddr,
-    /// Directory of list files in our native format.
+    /// Directory of list files in our native format, served when no --config or --source is
+    /// given.
     #[arg(long, env = "WATCHLIST_SEEDS", default_value = "seeds")]
     pub seeds: PathBuf,
+    /// TOML file of sources (see the README's "Sources" section).
+    #[arg(long, env = "WATCHLIST_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// A source as FORMAT=PATH_OR_URL (repeatable), e.g. csl-csv=https://.../consolidated.csv.
+    #[arg(long = "source", env = "WATCHLIST_SOURCES", value_delimiter = ',')]
+    pub sources: Vec<String>,
+    /// Directory for the last good copy of each remote source, so a restart without network
+    /// still serves.
+    #[arg(long, env = "WATCHLIST_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Bearer token for the Admin service. Prefer --admin-token-file: flags are visible to
     /// other users of the machine.
     #[arg(
@@ -90,7 +117,26 @@ impl ServeArgs {
             }
             (None, None) => None,
         };
-        let mut settings = Settings::new(&self.seeds);
+        let mut sources = Vec::new();
+        let mut cache_dir = self.cache_dir.clone();
+        if let Some(path) = &self.config {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            let file = feeds::config::from_toml(&text, base)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            sources.extend(file.sources);
+            cache_dir = cache_dir.or(file.cache_dir);
+        }
+        for flag in &self.sources {
+            sources.push(SourceSpec::from_flag(flag)?);
+        }
+        if sources.is_empty() {
+            sources.push(SourceSpec::seeds(&self.seeds));
+        }
+        feeds::config::validate(&sources)?;
+        let mut settings = Settings::with_sources(sources);
+        settings.cache_dir = cache_dir;
         settings.admin_token = admin_token;
         settings.threshold = self.threshold;
         settings.history = self.history.max(1);

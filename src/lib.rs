@@ -7,10 +7,14 @@
 //! - [`api`]: the gRPC adapters, one file per service, with every proto conversion in
 //!   `api/convert.rs` and the one `Error` → `Status` mapping in `api/status.rs`.
 //! - [`proto`]: the generated code, contained.
+//! - [`feeds`]: configured sources, their fetching (files, URLs, cache) and refresh.
+//! - [`check`]: the `watchlist check` command.
 //! - [`server`]: assembly and lifecycle; [`config`]: flags and environment.
 
 pub mod api;
+pub mod check;
 pub mod config;
 pub mod core;
+pub mod feeds;
 pub mod proto;
 pub mod server;

@@ -4,11 +4,15 @@
 use clap::Parser;
 use std::process::ExitCode;
 use watchlist::config::{Cli, Command, LogFormat};
+use watchlist::feeds::config::Location;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Serve(args) = cli.command;
+    let args = match cli.command {
+        Command::Serve(args) => args,
+        Command::Check(args) => return watchlist::check::run(&args),
+    };
     init_tracing(args.log_format);
     let settings = match args.settings() {
         Ok(settings) => settings,
@@ -17,6 +21,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if settings
+        .sources
+        .iter()
+        .any(|s| matches!(s.location, Location::Url(_)))
+        && settings.cache_dir.is_none()
+    {
+        tracing::warn!(
+            "remote sources without --cache-dir: a restart without network will not serve them"
+        );
+    }
     if settings.admin_token.is_none() {
         tracing::warn!("no admin token configured: Admin calls are refused");
     }

@@ -5,8 +5,9 @@ use crate::api::{
     admin::AdminService, auth::AdminAuth, auth::Secret, catalog::CatalogService,
     changes::ChangesService, screening::ScreeningService, Limits, Shared,
 };
-use crate::core::native;
 use crate::core::store::Store;
+use crate::feeds::config::{Location, SourceSpec};
+use crate::feeds::{Feeds, SourceState};
 use crate::proto::{
     v1::{
         admin_server::AdminServer, catalog_server::CatalogServer, changes_server::ChangesServer,
@@ -15,7 +16,7 @@ use crate::proto::{
     FILE_DESCRIPTOR_SET,
 };
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -29,8 +30,10 @@ use tonic_health::ServingStatus;
 /// Everything `run` needs to know; `main` builds it from flags and environment.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Directory of `native` list files loaded at start.
-    pub seeds: PathBuf,
+    /// The sources to load and keep refreshed, in order (the first to load a list owns it).
+    pub sources: Vec<SourceSpec>,
+    /// Where the last good copy of each remote source is kept.
+    pub cache_dir: Option<PathBuf>,
     /// Bearer token for the admin service; `None` refuses every write.
     pub admin_token: Option<Secret>,
     /// Default screening threshold, 0..1.
@@ -47,9 +50,15 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Settings serving the native list files of the directory `seeds`.
     pub fn new(seeds: impl Into<PathBuf>) -> Self {
+        Self::with_sources(vec![SourceSpec::seeds(&seeds.into())])
+    }
+
+    pub fn with_sources(sources: Vec<SourceSpec>) -> Self {
         Settings {
-            seeds: seeds.into(),
+            sources,
+            cache_dir: None,
             admin_token: None,
             threshold: 0.75,
             history: 100_000,
@@ -70,17 +79,25 @@ pub async fn run(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), BoxError> {
-    // Fail at once on a seeds directory that cannot be read: it is a configuration mistake.
-    std::fs::read_dir(&settings.seeds).map_err(|e| {
-        format!(
-            "cannot read the seeds directory {}: {e} (set --seeds or WATCHLIST_SEEDS)",
-            settings.seeds.display()
-        )
-    })?;
+    crate::feeds::config::validate(&settings.sources)?;
+    // Fail at once on a local source that does not exist: it is a configuration mistake.
+    for source in &settings.sources {
+        if let Location::Path(path) = &source.location {
+            std::fs::metadata(path).map_err(|e| {
+                format!("source {}: cannot read {}: {e}", source.id, path.display())
+            })?;
+        }
+    }
     let store = Arc::new(Store::new(settings.history));
+    let feeds = Feeds::new(
+        settings.sources.clone(),
+        Arc::clone(&store),
+        settings.cache_dir.clone(),
+    );
     let (stop_tx, stop_rx) = watch::channel(false);
     let shared = Shared::new(
         Arc::clone(&store),
+        Arc::clone(&feeds),
         Limits {
             default_threshold: settings.threshold,
             heartbeat: settings.heartbeat,
@@ -136,21 +153,15 @@ pub async fn run(
     tracing::info!(%local, "listening");
 
     let loader = {
-        let seeds = settings.seeds.clone();
         let shared = Arc::clone(&shared);
         let health = health.clone();
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
-            let loaded = tokio::task::spawn_blocking(move || load_seeds(&store, &seeds)).await;
-            match loaded {
-                Ok(Ok(())) => {
-                    shared.set_ready();
-                    if !*stop.borrow_and_update() {
-                        set_health(&health, ServingStatus::Serving).await;
-                    }
-                }
-                Ok(Err(e)) => tracing::error!(error = %e, "loading the data failed"),
-                Err(e) => tracing::error!(error = %e, "the loading task failed"),
+            tokio::spawn(report_sources(Arc::clone(&feeds), health.clone()));
+            feeds.start(stop.clone()).await;
+            shared.set_ready();
+            if !*stop.borrow_and_update() {
+                set_health(&health, ServingStatus::Serving).await;
             }
         })
     };
@@ -200,30 +211,23 @@ async fn set_health(health: &HealthReporter, status: ServingStatus) {
         .await;
 }
 
-/// Loads every list file of the seeds directory, one atomic change per list. A rejected row is
-/// logged with its file, line and reason; a rejected file leaves its list out.
-fn load_seeds(store: &Store, dir: &Path) -> Result<(), crate::core::Error> {
-    for (path, loaded) in native::load_dir(dir)? {
-        let loaded = match loaded {
-            Ok(loaded) => loaded,
-            Err(error) => {
-                tracing::error!(file = %path.display(), %error, "list file rejected; its list is not loaded");
-                continue;
-            }
-        };
-        for rejected in &loaded.rejected {
-            tracing::warn!(%rejected, "record rejected");
+/// Keeps one health entry per source, `watchlist.source.<id>`: SERVING while its last refresh
+/// succeeded, NOT_SERVING while it is pending or failing (the last good data is still served).
+async fn report_sources(feeds: Arc<Feeds>, health: HealthReporter) {
+    let mut changed = feeds.subscribe();
+    loop {
+        for status in feeds.statuses() {
+            let serving = if status.state == SourceState::Ok {
+                ServingStatus::Serving
+            } else {
+                ServingStatus::NotServing
+            };
+            health
+                .set_service_status(format!("watchlist.source.{}", status.id), serving)
+                .await;
         }
-        for warning in &loaded.warnings {
-            tracing::warn!(%warning, "record loaded with a warning");
+        if changed.changed().await.is_err() {
+            return;
         }
-        let (list, count, rejected) = (
-            loaded.meta.code.clone(),
-            loaded.entities.len(),
-            loaded.rejected.len(),
-        );
-        let outcome = store.load_list(loaded.meta, loaded.entities)?;
-        tracing::info!(%list, entities = count, rejected, sequence = outcome.sequence, "list loaded");
     }
-    Ok(())
 }

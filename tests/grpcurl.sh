@@ -64,6 +64,8 @@ fails "unknown list is InvalidArgument" "unknown list code" -- "${P[@]}" -d '{"n
 check "screen stream answers each item" '"requestId": "b"' -- "${P[@]}" -d '{"name": "Kharon", "request_id": "a"} {"name": "", "request_id": "b"}' "$addr" watchlist.v1.Screening/ScreenStream
 
 check "list sources" '"code": "CN-MOFCOM-UEL"' -- "${P[@]}" -d '{}' "$addr" watchlist.v1.Catalog/ListSources
+check "list sources shows the seeds source" '"state": "SOURCE_STATE_OK"' -- "${P[@]}" -d '{}' "$addr" watchlist.v1.Catalog/ListSources
+check "per-source health" '"status": "SERVING"' -- "${P[@]}" -d '{"service": "watchlist.source.seeds"}' "$addr" grpc.health.v1.Health/Check
 check "get entity" '"primaryName": "Nicole Morgret"' -- "${P[@]}" -d '{"id": "CN-MFA-AFSL:nicole-morgret"}' "$addr" watchlist.v1.Catalog/GetEntity
 fails "unknown entity is NotFound" "NotFound" -- "${P[@]}" -d '{"id": "nope"}' "$addr" watchlist.v1.Catalog/GetEntity
 check "list entities pages" '"nextPageToken"' -- "${P[@]}" -d '{"lists": ["US-BIS-EL"], "page_size": 2}' "$addr" watchlist.v1.Catalog/ListEntities
@@ -85,6 +87,8 @@ if grep -q '"CHANGE_TYPE_ADDED"' "$events" && grep -q 'GRPCURL:quuxcorp' "$event
 streams "replay from sequence 0" '"sequence": "1"' -- "${P[@]}" -max-time 2 -d '{"from_sequence": 0, "lists": ["CN-MFA-AFSL"]}' "$addr" watchlist.v1.Changes/Subscribe
 rm -f "$events"
 check "admin remove" '"removed": 1' -- "${P[@]}" -H "authorization: Bearer $token" -d '{"ids": ["GRPCURL:quuxcorp"]}' "$addr" watchlist.v1.Admin/RemoveEntities
+check "reload an unchanged source" '"id": "seeds"' -- "${P[@]}" -H "authorization: Bearer $token" -d '{"source_id": "seeds"}' "$addr" watchlist.v1.Admin/ReloadSource
+fails "reload an unknown source is NotFound" "configured sources: seeds" -- "${P[@]}" -H "authorization: Bearer $token" -d '{"source_id": "nope"}' "$addr" watchlist.v1.Admin/ReloadSource
 
 echo
 echo "grpcurl: $passed passed, $failed failed"

@@ -85,4 +85,31 @@ impl Admin for AdminService {
         })
         .await
     }
+
+    #[tracing::instrument(skip_all, fields(source = %request.get_ref().source_id))]
+    async fn reload_source(
+        &self,
+        request: Request<pb::ReloadSourceRequest>,
+    ) -> Result<Response<pb::ReloadSourceResponse>, Status> {
+        let r = request.into_inner();
+        if r.source_id.is_empty() {
+            return Err(Error::invalid(
+                "source_id",
+                "must name a source (see Catalog/ListSources)",
+            )
+            .into());
+        }
+        self.shared.snapshot()?; // the first load must finish before a reload
+        let refreshed = self.shared.feeds.reload(&r.source_id, r.force).await?;
+        tracing::info!(
+            changed = refreshed.changed,
+            sequence = refreshed.outcome.sequence,
+            added = refreshed.outcome.added,
+            updated = refreshed.outcome.updated,
+            removed = refreshed.outcome.removed,
+            force = r.force,
+            "source reloaded"
+        );
+        Ok(Response::new(convert::refreshed(&refreshed)))
+    }
 }

@@ -69,6 +69,13 @@ impl Catalog for CatalogService {
         Ok(Response::new(pb::ListSourcesResponse {
             lists: snapshot.lists.values().map(convert::list_info).collect(),
             sequence: snapshot.sequence,
+            sources: self
+                .shared
+                .feeds
+                .statuses()
+                .iter()
+                .map(convert::source_info)
+                .collect(),
         }))
     }
 }

@@ -6,6 +6,7 @@ use crate::core::model::{Entity, EntityType, Identifier, ListMeta, Measure};
 use crate::core::query::{EntityFilter, ScreenRequest, Screened};
 use crate::core::store::{ListState, Snapshot};
 use crate::core::{Error, Result};
+use crate::feeds::{Refreshed, SourceState, SourceStatus};
 use crate::proto::v1 as pb;
 use std::time::SystemTime;
 
@@ -263,6 +264,49 @@ pub fn list_info(state: &ListState) -> pb::ListInfo {
         last_change_sequence: state.last_change_sequence,
         content_hash: state.content_hash.clone(),
         loaded_at: Some(timestamp(state.loaded_at)),
+        source_id: state.source.clone(),
+    }
+}
+
+pub fn source_info(s: &SourceStatus) -> pb::SourceInfo {
+    let state = match s.state {
+        SourceState::Pending => pb::SourceState::Pending,
+        SourceState::Ok => pb::SourceState::Ok,
+        SourceState::Failed => pb::SourceState::Failed,
+    };
+    pb::SourceInfo {
+        id: s.id.clone(),
+        format: s.format.to_string(),
+        location: s.location.clone(),
+        refresh_interval_seconds: s.refresh.as_secs(),
+        state: state as i32,
+        lists: s.lists.clone(),
+        last_attempt: s.last_attempt.map(timestamp),
+        last_success: s.last_success.map(timestamp),
+        data_fetched_at: s.data_fetched_at.map(timestamp),
+        data_age_seconds: s
+            .last_success
+            .or(s.data_fetched_at)
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .map_or(0, |d| d.as_secs()),
+        last_error: s.last_error.clone(),
+        last_error_at: s.last_error_at.map(timestamp),
+        records: s.records,
+        entities: s.entities,
+        rejected: s.rejected,
+        rejected_examples: s.rejected_examples.clone(),
+        etag: s.etag.clone(),
+        last_modified: s.last_modified.clone(),
+        digest: s.digest.clone(),
+        from_cache: s.from_cache,
+    }
+}
+
+pub fn refreshed(r: &Refreshed) -> pb::ReloadSourceResponse {
+    pb::ReloadSourceResponse {
+        mutation: Some(outcome(r.outcome)),
+        changed: r.changed,
+        source: Some(source_info(&r.status)),
     }
 }
 

@@ -11,6 +11,7 @@ mod status;
 
 use crate::core::store::{Snapshot, Store};
 use crate::core::Error;
+use crate::feeds::Feeds;
 use dashmap::DashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -38,6 +39,7 @@ pub struct SubscriberInfo {
 #[derive(Debug)]
 pub struct Shared {
     pub store: Arc<Store>,
+    pub feeds: Arc<Feeds>,
     pub limits: Limits,
     ready: AtomicBool,
     shutdown: watch::Receiver<bool>,
@@ -46,9 +48,15 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(store: Arc<Store>, limits: Limits, shutdown: watch::Receiver<bool>) -> Arc<Self> {
+    pub fn new(
+        store: Arc<Store>,
+        feeds: Arc<Feeds>,
+        limits: Limits,
+        shutdown: watch::Receiver<bool>,
+    ) -> Arc<Self> {
         Arc::new(Shared {
             store,
+            feeds,
             limits,
             ready: AtomicBool::new(false),
             shutdown,

@@ -22,7 +22,11 @@ pub enum Error {
     /// A limit was reached (e.g. the number of subscribers).
     #[error("{0}")]
     ResourceExhausted(String),
-    /// The server is not ready or is shutting down.
+    /// The request is valid but the state of the data refuses it (a list owned by another
+    /// source, a refreshed file that lost most of its records).
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// The server is not ready or is shutting down, or a source could not be fetched.
     #[error("{0}")]
     Unavailable(String),
     /// A bug or an I/O failure; the details go to the log, not to the caller.

@@ -20,6 +20,8 @@ use std::time::SystemTime;
 #[derive(Debug, Clone)]
 pub struct ListState {
     pub meta: Arc<ListMeta>,
+    /// The id of the source that loads this list; its refreshes replace the list's content.
+    pub source: String,
     pub entity_count: usize,
     pub last_change_sequence: u64,
     pub content_hash: String,
@@ -80,24 +82,61 @@ impl Store {
         &self.log
     }
 
-    /// Loads one source: defines (or redefines) its list and replaces its content, as one
-    /// atomic change.
-    pub fn load_list(&self, meta: ListMeta, entities: Vec<Entity>) -> Result<Outcome> {
-        meta.validate()?;
+    /// Replaces everything source `source` holds with `lists`, as one atomic change: lists it
+    /// no longer yields are dropped with their entities, entities that moved between its lists
+    /// are updated. Fails, changing nothing, if a list belongs to another source.
+    pub fn replace_source(
+        &self,
+        source: &str,
+        lists: Vec<(ListMeta, Vec<Entity>)>,
+    ) -> Result<Outcome> {
+        for (meta, _) in &lists {
+            meta.validate()?;
+        }
         let _writer = self.lock();
         let current = self.snapshot();
-        let mut lists = current.lists.clone();
-        let code = meta.code.clone();
-        let state = lists.entry(code.clone()).or_insert_with(|| ListState {
-            meta: Arc::new(meta.clone()),
-            entity_count: 0,
-            last_change_sequence: 0,
-            content_hash: content_hash(std::iter::empty()).1,
-            loaded_at: SystemTime::now(),
-        });
-        state.meta = Arc::new(meta);
-        let pending = replace_changes(&current, &code, entities)?;
-        Ok(self.commit(&current, lists, pending.0, pending.1))
+        let mut next = current.lists.clone();
+        let now = SystemTime::now();
+        for (meta, _) in &lists {
+            if let Some(other) = current.lists.get(&meta.code).filter(|l| l.source != source) {
+                return Err(Error::FailedPrecondition(format!(
+                    "list {} is already loaded from source {:?}; give one of the two sources a `lists` filter so that only one loads it",
+                    meta.code, other.source
+                )));
+            }
+        }
+        let owned: BTreeSet<String> = current
+            .lists
+            .iter()
+            .filter(|(_, l)| l.source == source)
+            .map(|(code, _)| code.clone())
+            .chain(lists.iter().map(|(m, _)| m.code.clone()))
+            .collect();
+        let incoming: BTreeSet<&str> = lists.iter().map(|(m, _)| m.code.as_str()).collect();
+        next.retain(|code, _| !owned.contains(code) || incoming.contains(code.as_str()));
+        let mut entities = Vec::new();
+        for (meta, list_entities) in lists {
+            let code = meta.code.clone();
+            let state = next.entry(code.clone()).or_insert_with(|| ListState {
+                meta: Arc::new(meta.clone()),
+                source: source.to_string(),
+                entity_count: 0,
+                last_change_sequence: 0,
+                content_hash: content_hash(std::iter::empty()).1,
+                loaded_at: now,
+            });
+            if *state.meta != meta {
+                state.meta = Arc::new(meta);
+            }
+            entities.extend(list_entities.into_iter().map(|mut e| {
+                if e.list.is_empty() {
+                    e.list = code.clone();
+                }
+                e
+            }));
+        }
+        let (pending, unchanged) = replace_changes(&current, &owned, entities)?;
+        Ok(self.commit(&current, next, pending, unchanged))
     }
 
     /// Adds or replaces entities by id. Each must name a known list.
@@ -168,7 +207,17 @@ impl Store {
         if !current.lists.contains_key(code) {
             return Err(Error::NotFound(unknown_list_message(&current, code)));
         }
-        let (pending, unchanged) = replace_changes(&current, code, entities)?;
+        let owned = BTreeSet::from([code.to_string()]);
+        let entities = entities
+            .into_iter()
+            .map(|mut e| {
+                if e.list.is_empty() {
+                    e.list = code.to_string();
+                }
+                e
+            })
+            .collect();
+        let (pending, unchanged) = replace_changes(&current, &owned, entities)?;
         let lists = current.lists.clone();
         Ok(self.commit(&current, lists, pending, unchanged))
     }
@@ -192,12 +241,13 @@ impl Store {
             unchanged,
             ..Outcome::default()
         };
-        let metadata_changed = lists.iter().any(|(code, state)| {
-            current
-                .lists
-                .get(code)
-                .is_none_or(|old| old.meta != state.meta)
-        });
+        let metadata_changed = lists.len() != current.lists.len()
+            || lists.iter().any(|(code, state)| {
+                current
+                    .lists
+                    .get(code)
+                    .is_none_or(|old| old.meta != state.meta)
+            });
         if pending.is_empty() && !metadata_changed {
             return outcome;
         }
@@ -224,6 +274,7 @@ impl Store {
             }
             let imposing_country = lists
                 .get(&p.entity.list)
+                .or_else(|| current.lists.get(&p.entity.list))
                 .map(|l| l.meta.imposing_country.clone())
                 .unwrap_or_default();
             changes.push(Change {
@@ -255,26 +306,28 @@ impl Store {
     }
 }
 
-/// The changes that make `code`'s content equal to `entities`.
+/// The changes that make the content of the lists in `owned` equal to `entities`, each of
+/// which must be on one of them.
 fn replace_changes(
     current: &Snapshot,
-    code: &str,
+    owned: &BTreeSet<String>,
     entities: Vec<Entity>,
 ) -> Result<(Vec<Pending>, u32)> {
     let mut incoming: BTreeMap<String, Entity> = BTreeMap::new();
     for (i, mut entity) in entities.into_iter().enumerate() {
-        if entity.list.is_empty() {
-            entity.list = code.to_string();
-        }
         let field = format!("entities[{i}]");
         validate(&mut entity, &field)?;
-        if entity.list != code {
+        if !owned.contains(&entity.list) {
             return Err(Error::invalid(
                 format!("{field}.list"),
-                format!("is {:?}, but this call replaces {code:?}", entity.list),
+                format!("is {:?}, but this call replaces {owned:?}", entity.list),
             ));
         }
-        if let Some(other) = current.entities.get(&entity.id).filter(|e| e.list != code) {
+        if let Some(other) = current
+            .entities
+            .get(&entity.id)
+            .filter(|e| !owned.contains(&e.list))
+        {
             return Err(Error::invalid(
                 format!("{field}.id"),
                 format!("{:?} already belongs to list {}", entity.id, other.list),
@@ -290,7 +343,11 @@ fn replace_changes(
     }
     let mut pending = Vec::new();
     let mut unchanged = 0;
-    for old in current.entities.values().filter(|e| e.list == code) {
+    for old in current
+        .entities
+        .values()
+        .filter(|e| owned.contains(&e.list))
+    {
         if !incoming.contains_key(&old.id) {
             pending.push(Pending {
                 kind: ChangeKind::Removed,
@@ -302,10 +359,10 @@ fn replace_changes(
     for (id, entity) in incoming {
         match current.entities.get(&id) {
             Some(old) if **old == entity => unchanged += 1,
-            Some(_) => pending.push(Pending {
+            Some(old) => pending.push(Pending {
                 kind: ChangeKind::Updated,
+                left_list: (old.list != entity.list).then(|| old.list.clone()),
                 entity: Arc::new(entity),
-                left_list: None,
             }),
             None => pending.push(Pending {
                 kind: ChangeKind::Added,

@@ -2,6 +2,7 @@
 //! list out.
 
 use crate::support::{seeds_dir, spawn_server};
+use watchlist::feeds::config::SourceSpec;
 use watchlist::server::{run, Settings};
 
 #[tokio::test]
@@ -16,7 +17,7 @@ async fn an_unreadable_seeds_directory_fails_at_start() {
     .unwrap_err()
     .to_string();
     assert!(
-        error.contains("cannot read the seeds directory /nonexistent/seeds"),
+        error.contains("source seeds: cannot read /nonexistent/seeds"),
         "{error}"
     );
 }
@@ -47,7 +48,7 @@ async fn a_malformed_list_file_leaves_only_its_list_out() {
     std::fs::write(dir.path().join("us-bis-meu.jsonl"), lines.join("\n")).unwrap();
 
     let path = dir.path().to_path_buf();
-    let server = spawn_server(move |s| s.seeds = path).await;
+    let server = spawn_server(move |s| s.sources = vec![SourceSpec::seeds(&path)]).await;
     let lists = server.sources().await.lists;
     let codes: Vec<&str> = lists.iter().map(|l| l.code.as_str()).collect();
     assert_eq!(codes, ["CN-MFA-AFSL", "US-BIS-MEU"]);
