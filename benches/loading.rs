@@ -242,10 +242,10 @@ async fn change_to_event() {
         }
         latencies.sort();
         println!(
-            "| {trigger} | {} | {:.0?} | {:.0?} |",
+            "| {trigger} | {} | {} ms | {} ms |",
             latencies.len(),
-            latencies[latencies.len() / 2],
-            latencies[latencies.len() - 1]
+            latencies[latencies.len() / 2].as_millis(),
+            latencies[latencies.len() - 1].as_millis()
         );
         let _ = stop_tx.send(());
         let _ = server.await;
