@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the gRPC API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Parse a list file and report its counts and rejected rows, without serving it.
     Check(CheckArgs),
 }
@@ -87,6 +87,13 @@ pub struct ServeArgs {
     /// Number of changes retained for subscribers to resume from.
     #[arg(long, env = "WATCHLIST_HISTORY", default_value_t = 100_000)]
     pub history: usize,
+    /// Also drop retained changes older than this (e.g. 30d, 12h); default: no age limit.
+    #[arg(long, env = "WATCHLIST_HISTORY_MAX_AGE")]
+    pub history_max_age: Option<String>,
+    /// Directory for durable state (entities, lists, sequence, retained changes). Without it
+    /// the service runs in memory from its sources.
+    #[arg(long, env = "WATCHLIST_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Seconds between heartbeats on an idle subscription.
     #[arg(long, env = "WATCHLIST_HEARTBEAT_SECS", default_value_t = 15)]
     pub heartbeat_secs: u64,
@@ -140,6 +147,14 @@ impl ServeArgs {
         settings.admin_token = admin_token;
         settings.threshold = self.threshold;
         settings.history = self.history.max(1);
+        settings.history_max_age = self
+            .history_max_age
+            .as_deref()
+            .map(|text| {
+                feeds::config::duration(text).map_err(|e| format!("--history-max-age: {e}"))
+            })
+            .transpose()?;
+        settings.data_dir = self.data_dir.clone();
         settings.heartbeat = Duration::from_secs(self.heartbeat_secs);
         settings.max_subscribers = self.max_subscribers;
         Ok(settings)

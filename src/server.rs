@@ -40,6 +40,10 @@ pub struct Settings {
     pub threshold: f64,
     /// Number of changes retained for subscribers to resume from.
     pub history: usize,
+    /// Changes older than this are no longer retained, where set.
+    pub history_max_age: Option<Duration>,
+    /// Where state is kept durably; `None` runs in memory from the sources.
+    pub data_dir: Option<PathBuf>,
     /// Heartbeat interval of idle subscriptions.
     pub heartbeat: Duration,
     pub max_subscribers: usize,
@@ -62,6 +66,8 @@ impl Settings {
             admin_token: None,
             threshold: 0.75,
             history: 100_000,
+            history_max_age: None,
+            data_dir: None,
             heartbeat: Duration::from_secs(15),
             max_subscribers: 1024,
             subscriber_buffer: 256,
@@ -88,7 +94,7 @@ pub async fn run(
             })?;
         }
     }
-    let store = Arc::new(Store::new(settings.history));
+    let store = Arc::new(open_store(&settings)?);
     let feeds = Feeds::new(
         settings.sources.clone(),
         Arc::clone(&store),
@@ -209,6 +215,31 @@ async fn set_health(health: &HealthReporter, status: ServingStatus) {
     health
         .set_service_status("watchlist.v1.Admin", status)
         .await;
+}
+
+/// The store: restored from the data directory when there is one (lists of sources no longer
+/// configured are removed, with their events), else empty and in memory.
+fn open_store(settings: &Settings) -> Result<Store, BoxError> {
+    let Some(dir) = &settings.data_dir else {
+        tracing::warn!("no --data-dir: state is in memory only; a restart reloads the sources and restarts sequences from 1");
+        return Ok(Store::new(settings.history));
+    };
+    let store = Store::open(dir, settings.history, settings.history_max_age)?;
+    let snapshot = store.snapshot();
+    tracing::info!(
+        data_dir = %dir.display(),
+        sequence = snapshot.sequence,
+        entities = snapshot.entities.len(),
+        retained_from = store.log().oldest(),
+        "state restored"
+    );
+    for source in store.sources() {
+        if !settings.sources.iter().any(|s| s.id == source) {
+            let outcome = store.replace_source(&source, Vec::new())?;
+            tracing::warn!(%source, removed = outcome.removed, "source no longer configured: its lists were removed");
+        }
+    }
+    Ok(store)
 }
 
 /// Keeps one health entry per source, `watchlist.source.<id>`: SERVING while its last refresh

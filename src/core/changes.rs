@@ -14,7 +14,8 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, watch};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
     Added,
     Updated,
@@ -62,6 +63,28 @@ impl Filter {
 struct Retained {
     events: VecDeque<Arc<Change>>,
     capacity: usize,
+    /// Changes older than this are dropped too, where set.
+    max_age: Option<Duration>,
+}
+
+impl Retained {
+    /// Drops what the count and age limits no longer keep.
+    fn trim(&mut self) {
+        while self.events.len() > self.capacity {
+            self.events.pop_front();
+        }
+        if let Some(max_age) = self.max_age {
+            let cutoff = SystemTime::now().checked_sub(max_age);
+            while self
+                .events
+                .front()
+                .zip(cutoff)
+                .is_some_and(|(c, cutoff)| c.time < cutoff)
+            {
+                self.events.pop_front();
+            }
+        }
+    }
 }
 
 /// The last `capacity` changes, in sequence order, without gaps.
@@ -73,13 +96,29 @@ pub struct ChangeLog {
 
 impl ChangeLog {
     pub fn new(capacity: usize) -> Self {
+        Self::with_limits(capacity, None)
+    }
+
+    /// A log keeping at most `capacity` changes, none older than `max_age` (where set).
+    pub fn with_limits(capacity: usize, max_age: Option<Duration>) -> Self {
         ChangeLog {
             retained: RwLock::new(Retained {
                 events: VecDeque::new(),
                 capacity: capacity.max(1),
+                max_age,
             }),
             latest: watch::Sender::new(0),
         }
+    }
+
+    /// Restores a log read back from the journal: `changes` (consecutive, oldest first, ending
+    /// at `latest` if any) within the limits, and the latest sequence.
+    pub fn restore(&self, latest: u64, changes: Vec<Change>) {
+        let mut retained = self.retained.write().unwrap_or_else(|e| e.into_inner());
+        retained.events = changes.into_iter().map(Arc::new).collect();
+        retained.trim();
+        drop(retained);
+        self.latest.send_replace(latest);
     }
 
     /// The sequence of the last change appended (0 before any).
@@ -105,9 +144,7 @@ impl ChangeLog {
                 );
                 retained.events.push_back(Arc::new(change));
             }
-            while retained.events.len() > retained.capacity {
-                retained.events.pop_front();
-            }
+            retained.trim();
         }
         self.latest.send_replace(last);
     }

@@ -6,6 +6,7 @@ pub mod changes;
 mod error;
 pub mod import;
 pub mod index;
+pub mod journal;
 pub mod model;
 pub mod native;
 pub mod normalize;

@@ -91,12 +91,12 @@ pub struct Identifier {
     pub kind: String,
     pub value: String,
     /// Derived at validation for types with a check character; never read from input.
-    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[serde(skip)]
     pub checksum_valid: Option<bool>,
 }
 
 /// One listed party, as one list publishes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
     /// Stable id: `LIST-CODE:record-id` for loaded data; as given for admin upserts.
     pub id: String,

@@ -8,13 +8,15 @@
 
 use super::changes::{Change, ChangeKind, ChangeLog};
 use super::index::Index;
+use super::journal::Journal;
 use super::model::{Entity, ListMeta};
 use super::{Error, Result};
 use arc_swap::ArcSwap;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// A list and its state in one snapshot.
 #[derive(Debug, Clone)]
@@ -35,6 +37,9 @@ pub struct Snapshot {
     pub sequence: u64,
     pub lists: BTreeMap<String, ListState>,
     pub entities: BTreeMap<String, Arc<Entity>>,
+    /// Ids of entities last written through the admin API: a source's refresh never removes
+    /// them (it replaces one, and takes it back, only if its own file names that id).
+    pub admin: BTreeSet<String>,
     pub index: Index,
 }
 
@@ -54,6 +59,9 @@ pub struct Store {
     current: ArcSwap<Snapshot>,
     writer: Mutex<()>,
     log: Arc<ChangeLog>,
+    /// Where commits are made durable, with `--data-dir`; `None` runs in memory.
+    journal: Option<Journal>,
+    history: usize,
 }
 
 /// A change computed by the writer before it is numbered.
@@ -71,7 +79,45 @@ impl Store {
             current: ArcSwap::from_pointee(Snapshot::default()),
             writer: Mutex::new(()),
             log: Arc::new(ChangeLog::new(history)),
+            journal: None,
+            history: history.max(1),
         }
+    }
+
+    /// A store kept durable in `dir`, restored from what it holds: the same entities, lists and
+    /// sequence, and the retained changes (at most `history`, none older than `max_age`).
+    pub fn open(dir: &Path, history: usize, max_age: Option<Duration>) -> Result<Self> {
+        let (journal, restored) = Journal::open(dir)?;
+        let log = ChangeLog::with_limits(history, max_age);
+        log.restore(restored.sequence, restored.changes);
+        let index = Index::build(restored.entities.values());
+        Ok(Store {
+            current: ArcSwap::from_pointee(Snapshot {
+                sequence: restored.sequence,
+                lists: restored.lists,
+                entities: restored.entities,
+                admin: restored.admin,
+                index,
+            }),
+            writer: Mutex::new(()),
+            log: Arc::new(log),
+            journal: Some(journal),
+            history: history.max(1),
+        })
+    }
+
+    /// Whether commits are written to a data directory.
+    pub fn is_durable(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    /// The ids of the sources that own lists now.
+    pub fn sources(&self) -> BTreeSet<String> {
+        self.snapshot()
+            .lists
+            .values()
+            .map(|l| l.source.clone())
+            .collect()
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -135,8 +181,8 @@ impl Store {
                 e
             }));
         }
-        let (pending, unchanged) = replace_changes(&current, &owned, entities)?;
-        Ok(self.commit(&current, next, pending, unchanged))
+        let (pending, unchanged) = replace_changes(&current, &owned, entities, true)?;
+        self.commit(&current, next, pending, unchanged, false)
     }
 
     /// Adds or replaces entities by id. Each must name a known list.
@@ -170,7 +216,7 @@ impl Store {
             }
         }
         let lists = current.lists.clone();
-        Ok(self.commit(&current, lists, pending, unchanged))
+        self.commit(&current, lists, pending, unchanged, true)
     }
 
     /// Removes entities by id; if any id is unknown, nothing is removed.
@@ -197,7 +243,7 @@ impl Store {
             })
             .collect();
         let lists = current.lists.clone();
-        Ok(self.commit(&current, lists, pending, 0))
+        self.commit(&current, lists, pending, 0, true)
     }
 
     /// Replaces the whole content of a known list.
@@ -217,9 +263,9 @@ impl Store {
                 e
             })
             .collect();
-        let (pending, unchanged) = replace_changes(&current, &owned, entities)?;
+        let (pending, unchanged) = replace_changes(&current, &owned, entities, false)?;
         let lists = current.lists.clone();
-        Ok(self.commit(&current, lists, pending, unchanged))
+        self.commit(&current, lists, pending, unchanged, true)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
@@ -228,14 +274,16 @@ impl Store {
         self.writer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Numbers the changes, builds and publishes the next snapshot, then logs the changes.
+    /// Numbers the changes, writes them to the journal (if any), builds and publishes the next
+    /// snapshot, then logs the changes. A journal failure changes nothing.
     fn commit(
         &self,
         current: &Snapshot,
         mut lists: BTreeMap<String, ListState>,
         pending: Vec<Pending>,
         unchanged: u32,
-    ) -> Outcome {
+        by_admin: bool,
+    ) -> Result<Outcome> {
         let mut outcome = Outcome {
             sequence: current.sequence,
             unchanged,
@@ -249,10 +297,11 @@ impl Store {
                     .is_none_or(|old| old.meta != state.meta)
             });
         if pending.is_empty() && !metadata_changed {
-            return outcome;
+            return Ok(outcome);
         }
         let now = SystemTime::now();
         let mut entities = current.entities.clone();
+        let mut admin = current.admin.clone();
         let mut touched: BTreeMap<String, u64> = BTreeMap::new();
         let mut changes = Vec::with_capacity(pending.len());
         let mut sequence = current.sequence;
@@ -265,8 +314,14 @@ impl Store {
             }
             if p.kind == ChangeKind::Removed {
                 entities.remove(&p.entity.id);
+                admin.remove(&p.entity.id);
             } else {
                 entities.insert(p.entity.id.clone(), Arc::clone(&p.entity));
+                if by_admin {
+                    admin.insert(p.entity.id.clone());
+                } else {
+                    admin.remove(&p.entity.id);
+                }
             }
             touched.insert(p.entity.list.clone(), sequence);
             if let Some(left) = p.left_list {
@@ -293,25 +348,33 @@ impl Store {
                 state.loaded_at = now;
             }
         }
+        if let Some(journal) = &self.journal {
+            let by_count = (sequence + 1).saturating_sub(self.history as u64);
+            let keep_from = by_count.max(self.log.oldest().unwrap_or(0));
+            journal.record(&changes, &admin, &lists, sequence, keep_from)?;
+        }
         let index = Index::build(entities.values());
         outcome.sequence = sequence;
         self.current.store(Arc::new(Snapshot {
             sequence,
             lists,
             entities,
+            admin,
             index,
         }));
         self.log.append(changes);
-        outcome
+        Ok(outcome)
     }
 }
 
 /// The changes that make the content of the lists in `owned` equal to `entities`, each of
-/// which must be on one of them.
+/// which must be on one of them. With `keep_admin` (a source refresh), entities written through
+/// the admin API are not removed.
 fn replace_changes(
     current: &Snapshot,
     owned: &BTreeSet<String>,
     entities: Vec<Entity>,
+    keep_admin: bool,
 ) -> Result<(Vec<Pending>, u32)> {
     let mut incoming: BTreeMap<String, Entity> = BTreeMap::new();
     for (i, mut entity) in entities.into_iter().enumerate() {
@@ -348,7 +411,9 @@ fn replace_changes(
         .values()
         .filter(|e| owned.contains(&e.list))
     {
-        if !incoming.contains_key(&old.id) {
+        let kept =
+            incoming.contains_key(&old.id) || (keep_admin && current.admin.contains(&old.id));
+        if !kept {
             pending.push(Pending {
                 kind: ChangeKind::Removed,
                 entity: Arc::clone(old),

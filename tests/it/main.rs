@@ -4,6 +4,7 @@
 mod admin;
 mod catalog;
 mod changes;
+mod durability;
 mod eval;
 mod fixtures;
 mod imports;

@@ -1,0 +1,264 @@
+//! Durable state in `--data-dir`: one redb file holding the current entities, the lists (with
+//! the source that owns each), the retained changes and the last sequence. The store writes a
+//! commit's changes here, in one fsynced transaction, before it publishes or acknowledges them,
+//! so a crash at any point leaves either the state before the commit or the state after it.
+//!
+//! redb was chosen over a hand-written append-only log: it is an embedded, crash-safe B-tree
+//! store with atomic, durable transactions (copy-on-write pages, checksummed commits), kept by
+//! an active maintainer, with no C dependency. Restart reads the tables back; no log replay or
+//! snapshotting of our own is needed.
+
+use super::changes::{Change, ChangeKind};
+use super::model::{Entity, ListMeta};
+use super::store::ListState;
+use super::{Error, Result};
+use redb::{Database, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const ENTITIES: TableDefinition<&str, &[u8]> = TableDefinition::new("entities");
+const LISTS: TableDefinition<&str, &[u8]> = TableDefinition::new("lists");
+const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const SEQUENCE: &str = "sequence";
+
+/// The file name inside `--data-dir`.
+pub const FILE: &str = "watchlist.redb";
+
+#[derive(Serialize, Deserialize)]
+struct StoredList {
+    meta: ListMeta,
+    source: String,
+    entity_count: usize,
+    last_change_sequence: u64,
+    content_hash: String,
+    loaded_at_ms: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredEntity {
+    /// Written through the admin API (see `Snapshot::admin`).
+    admin: bool,
+    entity: Entity,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredChange {
+    kind: ChangeKind,
+    entity: Entity,
+    imposing_country: String,
+    time_ms: u64,
+}
+
+/// What a data directory held at start.
+#[derive(Debug, Default)]
+pub struct Restored {
+    pub sequence: u64,
+    pub lists: BTreeMap<String, ListState>,
+    pub entities: BTreeMap<String, Arc<Entity>>,
+    pub admin: BTreeSet<String>,
+    /// Retained changes, oldest first.
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug)]
+pub struct Journal {
+    db: Database,
+    path: PathBuf,
+}
+
+fn millis(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn time(ms: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(ms)
+}
+
+impl Journal {
+    /// Opens (or creates) the journal in `dir` and reads back what it holds.
+    pub fn open(dir: &Path) -> Result<(Journal, Restored)> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Unavailable(format!(
+                "cannot create the data directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let path = dir.join(FILE);
+        let db = Database::create(&path).map_err(|e| {
+            Error::Unavailable(format!(
+                "cannot open {} (is another watchlist using this data directory?): {e}",
+                path.display()
+            ))
+        })?;
+        let journal = Journal { db, path };
+        let restored = journal.read().map_err(|e| journal.broken(e))?;
+        Ok((journal, restored))
+    }
+
+    fn broken(&self, e: impl std::fmt::Display) -> Error {
+        Error::Unavailable(format!("the journal {} failed: {e}", self.path.display()))
+    }
+
+    fn read(&self) -> std::result::Result<Restored, String> {
+        let txn = self.db.begin_read().map_err(|e| e.to_string())?;
+        let mut restored = Restored::default();
+        let decode = |what: &str, key: &str, e: serde_json::Error| format!("{what} {key}: {e}");
+        match txn.open_table(META) {
+            Ok(meta) => {
+                restored.sequence = meta
+                    .get(SEQUENCE)
+                    .map_err(|e| e.to_string())?
+                    .map_or(0, |v| v.value());
+            }
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(restored),
+            Err(e) => return Err(e.to_string()),
+        }
+        let lists = txn.open_table(LISTS).map_err(|e| e.to_string())?;
+        for row in lists.iter().map_err(|e| e.to_string())? {
+            let (code, bytes) = row.map_err(|e| e.to_string())?;
+            let stored: StoredList = serde_json::from_slice(bytes.value())
+                .map_err(|e| decode("list", code.value(), e))?;
+            restored.lists.insert(
+                code.value().to_string(),
+                ListState {
+                    meta: Arc::new(stored.meta),
+                    source: stored.source,
+                    entity_count: stored.entity_count,
+                    last_change_sequence: stored.last_change_sequence,
+                    content_hash: stored.content_hash,
+                    loaded_at: time(stored.loaded_at_ms),
+                },
+            );
+        }
+        let entities = txn.open_table(ENTITIES).map_err(|e| e.to_string())?;
+        for row in entities.iter().map_err(|e| e.to_string())? {
+            let (id, bytes) = row.map_err(|e| e.to_string())?;
+            let stored: StoredEntity = serde_json::from_slice(bytes.value())
+                .map_err(|e| decode("entity", id.value(), e))?;
+            let mut entity = stored.entity;
+            // Derived fields (identifier check results) are recomputed, not stored.
+            entity
+                .validate()
+                .map_err(|e| format!("entity {}: {e}", id.value()))?;
+            if stored.admin {
+                restored.admin.insert(id.value().to_string());
+            }
+            restored
+                .entities
+                .insert(id.value().to_string(), Arc::new(entity));
+        }
+        let changes = txn.open_table(CHANGES).map_err(|e| e.to_string())?;
+        for row in changes.iter().map_err(|e| e.to_string())? {
+            let (sequence, bytes) = row.map_err(|e| e.to_string())?;
+            let stored: StoredChange = serde_json::from_slice(bytes.value())
+                .map_err(|e| decode("change", &sequence.value().to_string(), e))?;
+            let mut entity = stored.entity;
+            entity
+                .validate()
+                .map_err(|e| format!("change {}: {e}", sequence.value()))?;
+            restored.changes.push(Change {
+                sequence: sequence.value(),
+                kind: stored.kind,
+                entity: Arc::new(entity),
+                imposing_country: stored.imposing_country,
+                time: time(stored.time_ms),
+            });
+        }
+        Ok(restored)
+    }
+
+    /// Writes one commit durably: its changes, the entities they leave, every list's state and
+    /// the new sequence; drops retained changes below `keep_from`.
+    pub fn record(
+        &self,
+        changes: &[Change],
+        admin: &BTreeSet<String>,
+        lists: &BTreeMap<String, ListState>,
+        sequence: u64,
+        keep_from: u64,
+    ) -> Result<()> {
+        self.write(changes, admin, lists, sequence, keep_from)
+            .map_err(|e| self.broken(e))
+    }
+
+    fn write(
+        &self,
+        changes: &[Change],
+        admin: &BTreeSet<String>,
+        lists: &BTreeMap<String, ListState>,
+        sequence: u64,
+        keep_from: u64,
+    ) -> std::result::Result<(), String> {
+        let s = |e: &dyn std::fmt::Display| e.to_string();
+        let txn = self.db.begin_write().map_err(|e| s(&e))?;
+        {
+            let mut entities = txn.open_table(ENTITIES).map_err(|e| s(&e))?;
+            let mut log = txn.open_table(CHANGES).map_err(|e| s(&e))?;
+            for change in changes {
+                let entity = serde_json::to_vec(&StoredEntity {
+                    admin: admin.contains(&change.entity.id),
+                    entity: (*change.entity).clone(),
+                })
+                .map_err(|e| s(&e))?;
+                if change.kind == ChangeKind::Removed {
+                    entities
+                        .remove(change.entity.id.as_str())
+                        .map_err(|e| s(&e))?;
+                } else {
+                    entities
+                        .insert(change.entity.id.as_str(), entity.as_slice())
+                        .map_err(|e| s(&e))?;
+                }
+                let stored = serde_json::to_vec(&StoredChange {
+                    kind: change.kind,
+                    entity: (*change.entity).clone(),
+                    imposing_country: change.imposing_country.clone(),
+                    time_ms: millis(change.time),
+                })
+                .map_err(|e| s(&e))?;
+                log.insert(change.sequence, stored.as_slice())
+                    .map_err(|e| s(&e))?;
+            }
+            let old: Vec<u64> = log
+                .range(..keep_from)
+                .map_err(|e| s(&e))?
+                .filter_map(|row| row.ok().map(|(k, _)| k.value()))
+                .collect();
+            for key in old {
+                log.remove(key).map_err(|e| s(&e))?;
+            }
+            let mut table = txn.open_table(LISTS).map_err(|e| s(&e))?;
+            let stale: Vec<String> = table
+                .iter()
+                .map_err(|e| s(&e))?
+                .filter_map(|row| row.ok().map(|(k, _)| k.value().to_string()))
+                .filter(|code| !lists.contains_key(code))
+                .collect();
+            for code in stale {
+                table.remove(code.as_str()).map_err(|e| s(&e))?;
+            }
+            for (code, state) in lists {
+                let stored = serde_json::to_vec(&StoredList {
+                    meta: (*state.meta).clone(),
+                    source: state.source.clone(),
+                    entity_count: state.entity_count,
+                    last_change_sequence: state.last_change_sequence,
+                    content_hash: state.content_hash.clone(),
+                    loaded_at_ms: millis(state.loaded_at),
+                })
+                .map_err(|e| s(&e))?;
+                table
+                    .insert(code.as_str(), stored.as_slice())
+                    .map_err(|e| s(&e))?;
+            }
+            let mut meta = txn.open_table(META).map_err(|e| s(&e))?;
+            meta.insert(SEQUENCE, sequence).map_err(|e| s(&e))?;
+        }
+        txn.commit().map_err(|e| s(&e))
+    }
+}
