@@ -4,7 +4,7 @@
 use crate::api::auth::Secret;
 use crate::core::import::Format;
 use crate::feeds::{self, config::SourceSpec};
-use crate::server::Settings;
+use crate::server::{Settings, TlsFiles};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -52,6 +52,21 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "WATCHLIST_LISTEN", default_value = "127.0.0.1:50051")]
     pub listen: SocketAddr,
+    /// Serve the Admin service on this address only (not on --listen).
+    #[arg(long, env = "WATCHLIST_ADMIN_LISTEN")]
+    pub admin_listen: Option<SocketAddr>,
+    /// Serve Prometheus metrics at http://ADDRESS/metrics.
+    #[arg(long, env = "WATCHLIST_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// PEM certificate chain for TLS on the gRPC listeners (with --tls-key).
+    #[arg(long, env = "WATCHLIST_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "WATCHLIST_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// PEM CA bundle: clients must present a certificate it signed (mutual TLS).
+    #[arg(long, env = "WATCHLIST_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
     /// Directory of list files in our native format, served when no --config or --source is
     /// given.
     #[arg(long, env = "WATCHLIST_SEEDS", default_value = "seeds")]
@@ -155,6 +170,14 @@ impl ServeArgs {
             })
             .transpose()?;
         settings.data_dir = self.data_dir.clone();
+        settings.tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+                client_ca: self.tls_client_ca.clone(),
+            }),
+            _ => None,
+        };
         settings.heartbeat = Duration::from_secs(self.heartbeat_secs);
         settings.max_subscribers = self.max_subscribers;
         Ok(settings)

@@ -9,6 +9,7 @@
 //! - [`proto`]: the generated code, contained.
 //! - [`feeds`]: configured sources, their fetching (files, URLs, cache) and refresh.
 //! - [`check`]: the `watchlist check` command.
+//! - [`metrics`]: Prometheus metrics and their HTTP endpoint.
 //! - [`server`]: assembly and lifecycle; [`config`]: flags and environment.
 
 pub mod api;
@@ -16,5 +17,6 @@ pub mod check;
 pub mod config;
 pub mod core;
 pub mod feeds;
+pub mod metrics;
 pub mod proto;
 pub mod server;

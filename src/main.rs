@@ -5,6 +5,7 @@ use clap::Parser;
 use std::process::ExitCode;
 use watchlist::config::{Cli, Command, LogFormat};
 use watchlist::feeds::config::Location;
+use watchlist::server::Listeners;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -34,14 +35,32 @@ async fn main() -> ExitCode {
     if settings.admin_token.is_none() {
         tracing::warn!("no admin token configured: Admin calls are refused");
     }
-    let listener = match tokio::net::TcpListener::bind(args.listen).await {
-        Ok(listener) => listener,
-        Err(e) => {
-            tracing::error!("cannot listen on {}: {e}", args.listen);
+    let bind = |address: std::net::SocketAddr, what: &'static str| async move {
+        tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| format!("cannot listen on {address} ({what}): {e}"))
+    };
+    let listeners = async {
+        Ok::<_, String>(Listeners {
+            grpc: bind(args.listen, "--listen").await?,
+            admin: match args.admin_listen {
+                Some(a) => Some(bind(a, "--admin-listen").await?),
+                None => None,
+            },
+            metrics: match args.metrics_listen {
+                Some(a) => Some(bind(a, "--metrics-listen").await?),
+                None => None,
+            },
+        })
+    };
+    let listeners = match listeners.await {
+        Ok(listeners) => listeners,
+        Err(message) => {
+            tracing::error!("{message}");
             return ExitCode::FAILURE;
         }
     };
-    match watchlist::server::run(listener, settings, shutdown_signal()).await {
+    match watchlist::server::run_with(listeners, settings, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");

@@ -23,7 +23,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_stream::StreamExt;
-use tonic::transport::Server;
+use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
 
@@ -44,6 +44,8 @@ pub struct Settings {
     pub history_max_age: Option<Duration>,
     /// Where state is kept durably; `None` runs in memory from the sources.
     pub data_dir: Option<PathBuf>,
+    /// TLS for the gRPC listeners; `None` serves plaintext.
+    pub tls: Option<TlsFiles>,
     /// Heartbeat interval of idle subscriptions.
     pub heartbeat: Duration,
     pub max_subscribers: usize,
@@ -68,6 +70,7 @@ impl Settings {
             history: 100_000,
             history_max_age: None,
             data_dir: None,
+            tls: None,
             heartbeat: Duration::from_secs(15),
             max_subscribers: 1024,
             subscriber_buffer: 256,
@@ -78,10 +81,42 @@ impl Settings {
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Serves until `shutdown` completes. Health is NOT_SERVING until the data is loaded and again
-/// from the moment shutdown starts; subscriptions end, then open calls get `drain` to finish.
+/// PEM files for TLS on every gRPC listener; with `client_ca`, clients must present a
+/// certificate it signed (mutual TLS).
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub client_ca: Option<PathBuf>,
+}
+
+/// The sockets the service listens on: gRPC (always), and optionally a separate one for the
+/// Admin service (which then is not served on the main one) and one for Prometheus metrics.
+#[derive(Debug)]
+pub struct Listeners {
+    pub grpc: TcpListener,
+    pub admin: Option<TcpListener>,
+    pub metrics: Option<TcpListener>,
+}
+
+/// Serves on one gRPC listener (Admin included, no metrics) until `shutdown` completes.
 pub async fn run(
     listener: TcpListener,
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), BoxError> {
+    let listeners = Listeners {
+        grpc: listener,
+        admin: None,
+        metrics: None,
+    };
+    run_with(listeners, settings, shutdown).await
+}
+
+/// Serves until `shutdown` completes. Health is NOT_SERVING until the data is loaded and again
+/// from the moment shutdown starts; subscriptions end, then open calls get `drain` to finish.
+pub async fn run_with(
+    listeners: Listeners,
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), BoxError> {
@@ -94,6 +129,7 @@ pub async fn run(
             })?;
         }
     }
+    let tls = settings.tls.as_ref().map(tls_config).transpose()?;
     let store = Arc::new(open_store(&settings)?);
     let feeds = Feeds::new(
         settings.sources.clone(),
@@ -133,8 +169,8 @@ pub async fn run(
         },
     );
 
-    let local = listener.local_addr()?;
-    let signal = {
+    let local = listeners.grpc.local_addr()?;
+    tokio::spawn({
         let health = health.clone();
         async move {
             shutdown.await;
@@ -142,10 +178,21 @@ pub async fn run(
             set_health(&health, ServingStatus::NotServing).await;
             stop_tx.send_replace(true);
         }
+    });
+    let builder = || -> Result<Server, BoxError> {
+        let builder = Server::builder()
+            .http2_keepalive_interval(Some(Duration::from_secs(30)))
+            .http2_keepalive_timeout(Some(Duration::from_secs(10)));
+        Ok(match &tls {
+            Some(tls) => builder.tls_config(tls.clone())?,
+            None => builder,
+        })
     };
-    let serve = Server::builder()
-        .http2_keepalive_interval(Some(Duration::from_secs(30)))
-        .http2_keepalive_timeout(Some(Duration::from_secs(10)))
+    let (admin_on_main, admin_apart) = match listeners.admin {
+        Some(listener) => (None, Some((admin, listener))),
+        None => (Some(admin), None),
+    };
+    let main = builder()?
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -154,9 +201,28 @@ pub async fn run(
         ))))
         .add_service(CatalogServer::new(CatalogService::new(Arc::clone(&shared))))
         .add_service(ChangesServer::new(ChangesService::new(Arc::clone(&shared))))
-        .add_service(admin)
-        .serve_with_incoming_shutdown(incoming(listener), signal);
-    tracing::info!(%local, "listening");
+        .add_optional_service(admin_on_main)
+        .serve_with_incoming_shutdown(incoming(listeners.grpc), stopped(stop_rx.clone()));
+    tracing::info!(%local, tls = tls.is_some(), "listening");
+    let admin_server = match admin_apart {
+        Some((admin, listener)) => {
+            tracing::info!(admin = %listener.local_addr()?, "Admin service on its own listener");
+            Some(
+                builder()?
+                    .add_service(admin)
+                    .serve_with_incoming_shutdown(incoming(listener), stopped(stop_rx.clone())),
+            )
+        }
+        None => None,
+    };
+    if let Some(listener) = listeners.metrics {
+        tracing::info!(metrics = %listener.local_addr()?, "metrics at /metrics");
+        tokio::spawn(crate::metrics::serve(
+            listener,
+            Arc::clone(&shared),
+            stop_rx.clone(),
+        ));
+    }
 
     let loader = {
         let shared = Arc::clone(&shared);
@@ -172,11 +238,17 @@ pub async fn run(
         })
     };
 
-    tokio::pin!(serve);
+    let servers = async move {
+        match admin_server {
+            Some(admin) => tokio::try_join!(main, admin).map(drop),
+            None => main.await,
+        }
+    };
+    tokio::pin!(servers);
     let mut stopping = stop_rx;
     let drain = settings.drain;
     let result = tokio::select! {
-        result = &mut serve => result.map_err(BoxError::from),
+        result = &mut servers => result.map_err(BoxError::from),
         _ = async {
             let _ = stopping.wait_for(|stop| *stop).await;
             tokio::time::sleep(drain).await;
@@ -187,6 +259,24 @@ pub async fn run(
     };
     loader.abort();
     result
+}
+
+/// Completes when `stop` turns true.
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+fn tls_config(files: &TlsFiles) -> Result<ServerTlsConfig, BoxError> {
+    let read = |path: &PathBuf, what: &str| {
+        std::fs::read(path)
+            .map_err(|e| format!("cannot read the TLS {what} {}: {e}", path.display()))
+    };
+    let identity = Identity::from_pem(read(&files.cert, "certificate")?, read(&files.key, "key")?);
+    let mut config = ServerTlsConfig::new().identity(identity);
+    if let Some(ca) = &files.client_ca {
+        config = config.client_ca_root(Certificate::from_pem(read(ca, "client CA")?));
+    }
+    Ok(config)
 }
 
 /// Accepted connections with Nagle's algorithm off: the builder's `tcp_nodelay` applies only

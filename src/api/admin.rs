@@ -29,7 +29,12 @@ impl AdminService {
         let store = Arc::clone(&self.shared.store);
         let outcome = tokio::task::spawn_blocking(move || f(&store))
             .await
-            .map_err(|e| Error::Internal(format!("{what} task failed: {e}")))??;
+            .map_err(|e| Error::Internal(format!("{what} task failed: {e}")))
+            .and_then(|r| r);
+        self.shared
+            .metrics
+            .admin(what, if outcome.is_ok() { "ok" } else { "error" });
+        let outcome = outcome?;
         tracing::info!(
             what,
             sequence = outcome.sequence,
@@ -100,7 +105,12 @@ impl Admin for AdminService {
             .into());
         }
         self.shared.snapshot()?; // the first load must finish before a reload
-        let refreshed = self.shared.feeds.reload(&r.source_id, r.force).await?;
+        let refreshed = self.shared.feeds.reload(&r.source_id, r.force).await;
+        self.shared.metrics.admin(
+            "reload_source",
+            if refreshed.is_ok() { "ok" } else { "error" },
+        );
+        let refreshed = refreshed?;
         tracing::info!(
             changed = refreshed.changed,
             sequence = refreshed.outcome.sequence,

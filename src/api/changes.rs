@@ -1,11 +1,11 @@
 //! `watchlist.v1.Changes`: the resumable change stream.
 
 use super::{convert, Shared, SubscriberGuard, SubscriberInfo};
-use crate::core::changes::Filter;
+use crate::core::changes::{Delivery, Filter};
 use crate::core::Error;
 use crate::proto::v1::{self as pb, changes_server::Changes};
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 use tokio_stream::{wrappers::ReceiverStream, Stream, StreamExt};
@@ -53,6 +53,7 @@ impl Changes for ChangesService {
         let guard = SubscriberGuard {
             id,
             shared: Arc::clone(&shared),
+            fell_behind: AtomicBool::new(false),
         };
         if shared.subscribers.len() > shared.limits.max_subscribers {
             return Err(Error::ResourceExhausted(format!(
@@ -76,8 +77,16 @@ impl Changes for ChangesService {
         let stream = ReceiverStream::new(rx).map(move |item| {
             let _registered = &guard; // dropped with the stream: unregisters the subscriber
             match item {
-                Ok(delivery) => Ok(convert::delivery(&delivery, &guard.shared.store.snapshot())),
-                Err(error) => Err(Status::from(error)),
+                Ok(delivery) => {
+                    if matches!(delivery, Delivery::Change(_)) {
+                        guard.shared.metrics.event_sent();
+                    }
+                    Ok(convert::delivery(&delivery, &guard.shared.store.snapshot()))
+                }
+                Err(error) => {
+                    guard.fell_behind.store(true, Ordering::Relaxed);
+                    Err(Status::from(error))
+                }
             }
         });
         Ok(Response::new(Box::pin(stream)))

@@ -12,6 +12,7 @@ mod status;
 use crate::core::store::{Snapshot, Store};
 use crate::core::Error;
 use crate::feeds::Feeds;
+use crate::metrics::Metrics;
 use dashmap::DashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub struct SubscriberInfo {
 pub struct Shared {
     pub store: Arc<Store>,
     pub feeds: Arc<Feeds>,
+    pub metrics: Metrics,
     pub limits: Limits,
     ready: AtomicBool,
     shutdown: watch::Receiver<bool>,
@@ -57,6 +59,7 @@ impl Shared {
         Arc::new(Shared {
             store,
             feeds,
+            metrics: Metrics::new(),
             limits,
             ready: AtomicBool::new(false),
             shutdown,
@@ -86,15 +89,25 @@ impl Shared {
     }
 }
 
-/// Removes a subscriber from the registry when its stream is dropped.
+/// Removes a subscriber from the registry when its stream is dropped, and counts why it ended.
 #[derive(Debug)]
 struct SubscriberGuard {
     id: u64,
     shared: Arc<Shared>,
+    /// Set when the stream ended because the subscriber fell out of the retained history.
+    fell_behind: AtomicBool,
 }
 
 impl Drop for SubscriberGuard {
     fn drop(&mut self) {
         self.shared.subscribers.remove(&self.id);
+        let reason = if self.fell_behind.load(Ordering::Relaxed) {
+            "fell_behind"
+        } else if *self.shared.shutdown.borrow() {
+            "shutdown"
+        } else {
+            "client_closed"
+        };
+        self.shared.metrics.disconnected(reason);
     }
 }

@@ -6,6 +6,7 @@ use crate::core::Error;
 use crate::proto::v1::{self as pb, screening_server::Screening};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Instant;
 use tokio_stream::{wrappers::ReceiverStream, Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
@@ -24,17 +25,33 @@ impl ScreeningService {
     }
 }
 
-/// Screens one request against the current snapshot.
-fn screen_one(shared: &Shared, request: &pb::ScreenRequest) -> Result<pb::ScreenResponse, Error> {
-    let domain = convert::screen_request(request)?;
-    let snapshot = shared.snapshot()?;
-    let screened = snapshot.screen(&domain, shared.limits.default_threshold)?;
-    Ok(convert::screen_response(
-        request.request_id.clone(),
-        screened,
-        &snapshot,
-        ALGORITHM_VERSION,
-    ))
+/// Screens one request against the current snapshot, and counts it.
+fn screen_one(
+    shared: &Shared,
+    rpc: &'static str,
+    request: &pb::ScreenRequest,
+) -> Result<pb::ScreenResponse, Error> {
+    let started = Instant::now();
+    let screened = convert::screen_request(request).and_then(|domain| {
+        let snapshot = shared.snapshot()?;
+        let screened = snapshot.screen(&domain, shared.limits.default_threshold)?;
+        Ok(convert::screen_response(
+            request.request_id.clone(),
+            screened,
+            &snapshot,
+            ALGORITHM_VERSION,
+        ))
+    });
+    match &screened {
+        Ok(response) => shared.metrics.screened(
+            rpc,
+            "ok",
+            started.elapsed().as_secs_f64(),
+            response.matches.len(),
+        ),
+        Err(_) => shared.metrics.screened(rpc, "error", 0.0, 0),
+    }
+    screened
 }
 
 #[tonic::async_trait]
@@ -44,7 +61,7 @@ impl Screening for ScreeningService {
         &self,
         request: Request<pb::ScreenRequest>,
     ) -> Result<Response<pb::ScreenResponse>, Status> {
-        let response = screen_one(&self.shared, request.get_ref())?;
+        let response = screen_one(&self.shared, "screen", request.get_ref())?;
         tracing::debug!(
             matches = response.matches.len(),
             sequence = response.sequence,
@@ -67,18 +84,20 @@ impl Screening for ScreeningService {
         tokio::spawn(async move {
             while let Some(item) = inbound.next().await {
                 let response = match item {
-                    Ok(request) => screen_one(&shared, &request).unwrap_or_else(|error| {
-                        let status = Status::from(error);
-                        pb::ScreenResponse {
-                            request_id: request.request_id,
-                            algorithm_version: ALGORITHM_VERSION.to_string(),
-                            error: Some(pb::ItemError {
-                                code: status.code() as i32,
-                                message: status.message().to_string(),
-                            }),
-                            ..Default::default()
-                        }
-                    }),
+                    Ok(request) => {
+                        screen_one(&shared, "stream", &request).unwrap_or_else(|error| {
+                            let status = Status::from(error);
+                            pb::ScreenResponse {
+                                request_id: request.request_id,
+                                algorithm_version: ALGORITHM_VERSION.to_string(),
+                                error: Some(pb::ItemError {
+                                    code: status.code() as i32,
+                                    message: status.message().to_string(),
+                                }),
+                                ..Default::default()
+                            }
+                        })
+                    }
                     Err(status) => {
                         // The client's side of the stream broke; nothing more will come.
                         tracing::debug!(%status, "inbound screening stream ended with an error");

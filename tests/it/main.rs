@@ -8,6 +8,7 @@ mod durability;
 mod eval;
 mod fixtures;
 mod imports;
+mod ops;
 mod screening;
 mod seeds;
 mod server;

@@ -1,0 +1,241 @@
+//! Prometheus metrics, served as text on `--metrics-listen` at `GET /metrics`: screens and
+//! their latency, matches, entities per list, data age per source, subscribers, events sent,
+//! disconnects by reason and admin mutations. Counters are updated by the gRPC handlers; the
+//! gauges that describe state (lists, sources, sequence) are read from the snapshot at scrape
+//! time, so they are never stale.
+
+use crate::api::Shared;
+use crate::feeds::SourceState;
+use http_body_util::Full;
+use hyper::body::Bytes;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::SystemTime;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+type Labels = Vec<(&'static str, String)>;
+
+/// Every metric the service exports.
+pub struct Metrics {
+    registry: Registry,
+    screens: Family<Labels, Counter>,
+    screen_seconds: Histogram,
+    matches: Counter,
+    events_sent: Counter,
+    disconnects: Family<Labels, Counter>,
+    admin: Family<Labels, Counter>,
+    list_entities: Family<Labels, Gauge>,
+    source_age: Family<Labels, Gauge<f64, AtomicU64>>,
+    source_up: Family<Labels, Gauge>,
+    sequence: Gauge,
+    retained_oldest: Gauge,
+    subscribers: Gauge,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut m = Metrics {
+            registry: Registry::with_prefix("watchlist"),
+            screens: Family::default(),
+            // 25 µs .. ~0.8 s in doublings.
+            screen_seconds: Histogram::new(
+                prometheus_client::metrics::histogram::exponential_buckets(25e-6, 2.0, 16),
+            ),
+            matches: Counter::default(),
+            events_sent: Counter::default(),
+            disconnects: Family::default(),
+            admin: Family::default(),
+            list_entities: Family::default(),
+            source_age: Family::default(),
+            source_up: Family::default(),
+            sequence: Gauge::default(),
+            retained_oldest: Gauge::default(),
+            subscribers: Gauge::default(),
+        };
+        let r = &mut m.registry;
+        r.register(
+            "screens",
+            "Names screened, by rpc and outcome",
+            m.screens.clone(),
+        );
+        r.register(
+            "screen_duration_seconds",
+            "Time to screen one name in the index (excluding transport)",
+            m.screen_seconds.clone(),
+        );
+        r.register(
+            "matches",
+            "Matches returned by screening",
+            m.matches.clone(),
+        );
+        r.register(
+            "events_sent",
+            "Change events sent to subscribers",
+            m.events_sent.clone(),
+        );
+        r.register(
+            "subscriber_disconnects",
+            "Subscriptions ended, by reason (client_closed, fell_behind, shutdown)",
+            m.disconnects.clone(),
+        );
+        r.register(
+            "admin_mutations",
+            "Admin calls, by operation and outcome",
+            m.admin.clone(),
+        );
+        r.register(
+            "list_entities",
+            "Entities per list",
+            m.list_entities.clone(),
+        );
+        r.register(
+            "source_data_age_seconds",
+            "Seconds since each source's data was last known current",
+            m.source_age.clone(),
+        );
+        r.register(
+            "source_up",
+            "1 while a source's last refresh succeeded, 0 while it fails or is pending",
+            m.source_up.clone(),
+        );
+        r.register(
+            "sequence",
+            "Sequence of the last change",
+            m.sequence.clone(),
+        );
+        r.register(
+            "retained_oldest_sequence",
+            "Oldest change still retained for subscribers (0: none)",
+            m.retained_oldest.clone(),
+        );
+        r.register("subscribers", "Open subscriptions", m.subscribers.clone());
+        m
+    }
+
+    pub fn screened(&self, rpc: &'static str, outcome: &'static str, seconds: f64, matches: usize) {
+        self.screens
+            .get_or_create(&vec![
+                ("rpc", rpc.to_string()),
+                ("outcome", outcome.to_string()),
+            ])
+            .inc();
+        if outcome == "ok" {
+            self.screen_seconds.observe(seconds);
+            self.matches.inc_by(matches as u64);
+        }
+    }
+
+    pub fn event_sent(&self) {
+        self.events_sent.inc();
+    }
+
+    pub fn disconnected(&self, reason: &'static str) {
+        self.disconnects
+            .get_or_create(&vec![("reason", reason.to_string())])
+            .inc();
+    }
+
+    pub fn admin(&self, op: &'static str, outcome: &'static str) {
+        self.admin
+            .get_or_create(&vec![
+                ("op", op.to_string()),
+                ("outcome", outcome.to_string()),
+            ])
+            .inc();
+    }
+
+    /// The text exposition, with the state gauges read now.
+    pub fn render(&self, shared: &Shared) -> String {
+        let snapshot = shared.store.snapshot();
+        self.sequence.set(snapshot.sequence as i64);
+        self.retained_oldest
+            .set(shared.store.log().oldest().unwrap_or(0) as i64);
+        self.subscribers.set(shared.subscriber_count() as i64);
+        self.list_entities.clear();
+        for (code, list) in &snapshot.lists {
+            self.list_entities
+                .get_or_create(&vec![
+                    ("list", code.clone()),
+                    ("imposed_by", list.meta.imposing_country.clone()),
+                    ("source", list.source.clone()),
+                ])
+                .set(list.entity_count as i64);
+        }
+        let now = SystemTime::now();
+        for status in shared.feeds.statuses() {
+            let labels = vec![("source", status.id.clone())];
+            let age = status
+                .last_success
+                .or(status.data_fetched_at)
+                .and_then(|t| now.duration_since(t).ok())
+                .map_or(f64::NAN, |d| d.as_secs_f64());
+            self.source_age.get_or_create(&labels).set(age);
+            self.source_up
+                .get_or_create(&labels)
+                .set(i64::from(status.state == SourceState::Ok));
+        }
+        let mut text = String::new();
+        // Writing to a String cannot fail.
+        let _ = encode(&mut text, &self.registry);
+        text
+    }
+}
+
+/// Serves `GET /metrics` (HTTP/1.1) until `stop` turns true.
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.wait_for(|s| *s) => return,
+        };
+        let Ok((stream, _)) = accepted else {
+            continue;
+        };
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(
+                move |request: hyper::Request<hyper::body::Incoming>| {
+                    let shared = Arc::clone(&shared);
+                    async move {
+                        let response = if request.uri().path() == "/metrics" {
+                            hyper::Response::builder()
+                                .header("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                                .body(Full::new(Bytes::from(shared.metrics.render(&shared))))
+                        } else {
+                            hyper::Response::builder()
+                                .status(404)
+                                .body(Full::new(Bytes::from_static(b"metrics are at /metrics\n")))
+                        };
+                        response
+                    }
+                },
+            );
+            let io = hyper_util::rt::TokioIo::new(stream);
+            if let Err(e) = hyper::server::conn::http1::Builder::new()
+                .serve_connection(io, service)
+                .await
+            {
+                tracing::debug!(error = %e, "metrics connection ended");
+            }
+        });
+    }
+}
