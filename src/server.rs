@@ -23,6 +23,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_stream::StreamExt;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
@@ -80,6 +81,12 @@ impl Settings {
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Largest request message accepted by Screening, Catalog and Changes: far above any real
+/// screen request (a name is at most 512 characters), far below what could hurt the server.
+pub const MAX_REQUEST: usize = 64 * 1024;
+/// Largest Admin request: room for replacing a whole large list in one call.
+pub const MAX_ADMIN_REQUEST: usize = 64 * 1024 * 1024;
 
 /// PEM files for TLS on every gRPC listener; with `client_ca`, clients must present a
 /// certificate it signed (mutual TLS).
@@ -160,8 +167,9 @@ pub async fn run_with(
     let reflection_v1alpha = reflection().build_v1alpha()?;
 
     let auth = AdminAuth::new(settings.admin_token.clone());
-    let admin = AdminServer::with_interceptor(
-        AdminService::new(Arc::clone(&shared)),
+    let admin = InterceptedService::new(
+        AdminServer::new(AdminService::new(Arc::clone(&shared)))
+            .max_decoding_message_size(MAX_ADMIN_REQUEST),
         move |request: tonic::Request<()>| {
             auth.check(request.metadata())
                 .map(|()| request)
@@ -196,11 +204,18 @@ pub async fn run_with(
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(ScreeningServer::new(ScreeningService::new(Arc::clone(
-            &shared,
-        ))))
-        .add_service(CatalogServer::new(CatalogService::new(Arc::clone(&shared))))
-        .add_service(ChangesServer::new(ChangesService::new(Arc::clone(&shared))))
+        .add_service(
+            ScreeningServer::new(ScreeningService::new(Arc::clone(&shared)))
+                .max_decoding_message_size(MAX_REQUEST),
+        )
+        .add_service(
+            CatalogServer::new(CatalogService::new(Arc::clone(&shared)))
+                .max_decoding_message_size(MAX_REQUEST),
+        )
+        .add_service(
+            ChangesServer::new(ChangesService::new(Arc::clone(&shared)))
+                .max_decoding_message_size(MAX_REQUEST),
+        )
         .add_optional_service(admin_on_main)
         .serve_with_incoming_shutdown(incoming(listeners.grpc), stopped(stop_rx.clone()));
     tracing::info!(%local, tls = tls.is_some(), "listening");

@@ -2,6 +2,7 @@
 //! talks gRPC to it.
 
 mod admin;
+mod bad_input;
 mod catalog;
 mod changes;
 mod durability;
@@ -9,6 +10,7 @@ mod eval;
 mod fixtures;
 mod imports;
 mod ops;
+mod props;
 mod screening;
 mod seeds;
 mod server;
