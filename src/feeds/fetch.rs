@@ -3,6 +3,7 @@
 //! copy of each remote source.
 
 use super::config::{Location, SourceSpec};
+use crate::core::import;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -56,21 +57,14 @@ pub fn read_local(spec: &SourceSpec, path: &Path) -> Result<Body, String> {
             hasher.update(read(&file)?);
         }
     } else {
-        body.main = read(path)?;
+        (body.main, body.siblings) =
+            import::read_files(spec.format, path).map_err(|e| e.to_string())?;
         hasher.update(&body.main);
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        for sibling in spec.format.siblings(&name) {
-            let p = dir.join(&sibling);
-            if p.exists() {
-                let bytes = read(&p)?;
-                hasher.update(sibling.as_bytes());
-                hasher.update(&bytes);
-                body.siblings.insert(sibling, bytes);
-            }
+        let mut names: Vec<&String> = body.siblings.keys().collect();
+        names.sort();
+        for name in names {
+            hasher.update(name.as_bytes());
+            hasher.update(&body.siblings[name]);
         }
     }
     body.digest = hex(&hasher.finalize());
@@ -121,14 +115,7 @@ pub async fn fetch_url(
     let mut hasher = Sha256::new();
     hasher.update(&main);
     let mut siblings = HashMap::new();
-    let name = url
-        .rsplit('/')
-        .next()
-        .unwrap_or("")
-        .split('?')
-        .next()
-        .unwrap_or("");
-    for sibling in spec.format.siblings(name) {
+    for sibling in spec.format.siblings(file_name(url)) {
         let sibling_url = format!(
             "{}{sibling}",
             &url[..url.len() - url.rsplit('/').next().unwrap_or("").len()]
@@ -193,6 +180,12 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// The file name a URL ends in, without its query: what the format's siblings are named after.
+pub fn file_name(url: &str) -> &str {
+    let last = url.rsplit('/').next().unwrap_or("");
+    last.split('?').next().unwrap_or("")
 }
 
 pub fn client() -> reqwest::Client {

@@ -285,18 +285,17 @@ impl Runner {
                 fetch::fetch_url(&self.client, &spec, url, self.held.as_ref()).await
             }
         };
-        let (body, from_cache, fetch_error) = match fetched {
-            Ok(Fetched::Body(body)) => (Some(body), false, None),
-            Ok(Fetched::NotModified) => (None, false, None),
-            Err(e) => (None, false, Some(e)),
+        let (fresh, fetch_error) = match fetched {
+            Ok(Fetched::Body(body)) => (Some(body), None),
+            Ok(Fetched::NotModified) => (None, None),
+            Err(e) => (None, Some(e)),
         };
         // Nothing served yet (first load) and no fresh bytes: fall back to the cached copy.
-        let (body, from_cache) = match (body, &self.held) {
-            (None, None) => match self.cache.as_ref().and_then(Cache::load) {
-                Some(cached) => (Some(cached), true),
-                None => (None, from_cache),
-            },
-            (body, _) => (body, from_cache),
+        let from_cache = fresh.is_none() && self.held.is_none();
+        let body = match fresh {
+            Some(body) => Some(body),
+            None if from_cache => self.cache.as_ref().and_then(Cache::load),
+            None => None,
         };
         let Some(body) = body else {
             return match fetch_error {
@@ -458,27 +457,21 @@ impl Runner {
     }
 }
 
+/// Parses the bytes just fetched (a directory of native files is read as a whole).
 fn parse(spec: &SourceSpec, body: &Body) -> Result<Imported> {
-    match &spec.location {
-        Location::Path(path) => import::read_path(spec.format, path),
-        Location::Url(url) => {
-            let name = url
-                .rsplit('/')
-                .next()
-                .unwrap_or("")
-                .split('?')
-                .next()
-                .unwrap_or("");
-            import::parse(
-                spec.format,
-                &Input {
-                    path: Path::new(name),
-                    main: &body.main,
-                    siblings: &body.siblings,
-                },
-            )
-        }
-    }
+    let path = match &spec.location {
+        Location::Path(path) if path.is_dir() => return import::read_path(spec.format, path),
+        Location::Path(path) => path.as_path(),
+        Location::Url(url) => Path::new(fetch::file_name(url)),
+    };
+    import::parse(
+        spec.format,
+        &Input {
+            path,
+            main: &body.main,
+            siblings: &body.siblings,
+        },
+    )
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, for messages.

@@ -3,9 +3,10 @@
 //! encoding, missing columns, short rows, truncated XML, broken JSON) is rejected where the
 //! README says, record by record or whole file.
 
+use crate::support::{counts, find};
 use std::path::PathBuf;
 use watchlist::core::import::{read_path, Format, Imported};
-use watchlist::core::model::{Entity, EntityType};
+use watchlist::core::model::EntityType;
 
 fn fixture(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -15,31 +16,6 @@ fn fixture(relative: &str) -> PathBuf {
 
 fn import(format: Format, relative: &str) -> Imported {
     read_path(format, &fixture(relative)).unwrap_or_else(|e| panic!("{relative} as {format}: {e}"))
-}
-
-fn counts(imported: &Imported) -> Vec<(&str, usize)> {
-    imported
-        .lists
-        .iter()
-        .map(|(m, e)| (m.code.as_str(), e.len()))
-        .collect()
-}
-
-fn find<'a>(imported: &'a Imported, id: &str) -> &'a Entity {
-    imported
-        .lists
-        .iter()
-        .flat_map(|(_, e)| e)
-        .find(|e| e.id == id)
-        .unwrap_or_else(|| {
-            let ids: Vec<&str> = imported
-                .lists
-                .iter()
-                .flat_map(|(_, e)| e)
-                .map(|e| e.id.as_str())
-                .collect();
-            panic!("{id} not imported; got {ids:?}")
-        })
 }
 
 fn rejected_lines(imported: &Imported) -> Vec<usize> {

@@ -2,9 +2,10 @@
 //! the repo): exact record counts and known records field by field. Where the directory is
 //! absent each test says so loudly and checks nothing.
 
+use crate::support::{counts, find};
 use std::path::{Path, PathBuf};
-use watchlist::core::import::{read_path, Format, Imported};
-use watchlist::core::model::{Entity, EntityType};
+use watchlist::core::import::{read_path, Format};
+use watchlist::core::model::EntityType;
 
 /// The path of a shared data file, or `None` (with a loud message) where it is absent.
 pub fn shared(relative: &str) -> Option<PathBuf> {
@@ -20,23 +21,6 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
         );
         None
     }
-}
-
-fn counts(imported: &Imported) -> Vec<(&str, usize)> {
-    imported
-        .lists
-        .iter()
-        .map(|(m, e)| (m.code.as_str(), e.len()))
-        .collect()
-}
-
-fn find<'a>(imported: &'a Imported, id: &str) -> &'a Entity {
-    imported
-        .lists
-        .iter()
-        .flat_map(|(_, e)| e)
-        .find(|e| e.id == id)
-        .unwrap_or_else(|| panic!("{id} not imported"))
 }
 
 #[test]

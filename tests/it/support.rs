@@ -8,6 +8,8 @@ use tonic::{Code, Request, Status};
 use tonic_health::pb::{
     health_check_response::ServingStatus, health_client::HealthClient, HealthCheckRequest,
 };
+use watchlist::core::import::Imported;
+use watchlist::core::model::Entity as ImportedEntity;
 use watchlist::proto::v1::{
     admin_client::AdminClient, catalog_client::CatalogClient, changes_client::ChangesClient,
     screening_client::ScreeningClient, ListSourcesRequest, ListSourcesResponse,
@@ -128,4 +130,22 @@ pub fn expect_status<T: std::fmt::Debug>(result: Result<T, Status>, code: Code, 
             );
         }
     }
+}
+
+/// Entities per list code of an import, in list order.
+pub fn counts(imported: &Imported) -> Vec<(&str, usize)> {
+    imported
+        .lists
+        .iter()
+        .map(|(m, e)| (m.code.as_str(), e.len()))
+        .collect()
+}
+
+/// The imported entity with `id`; panics listing the ids there are.
+pub fn find<'a>(imported: &'a Imported, id: &str) -> &'a ImportedEntity {
+    let mut all = imported.lists.iter().flat_map(|(_, e)| e);
+    all.clone().find(|e| e.id == id).unwrap_or_else(|| {
+        let ids: Vec<&str> = all.by_ref().map(|e| e.id.as_str()).collect();
+        panic!("{id} not imported; got {ids:?}")
+    })
 }

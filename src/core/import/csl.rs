@@ -3,7 +3,7 @@
 //! arrays). One file holds many lists; each row goes to the list its `source` names.
 
 use super::party::Party;
-use super::{countries, date, lists, utf8, Lines, Parties};
+use super::{countries, csv_records, date, id_type, lists, utf8, Parties};
 use crate::core::model::{EntityType, Identifier};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -13,15 +13,11 @@ const REQUIRED: [&str; 2] = ["source", "name"];
 
 pub fn parse_csv(bytes: &[u8]) -> Result<Parties, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.byte_records();
+    let mut records = csv_records(bytes);
     let header = match records.next() {
         None => return Err("is empty: a CSL CSV starts with its header row".into()),
-        Some(Err(e)) => return Err(format!("cannot read the header row: {e}")),
-        Some(Ok(h)) => h,
+        Some((_, Err(e))) => return Err(format!("the header row: {e}")),
+        Some((_, Ok(h))) => h,
     };
     let columns: HashMap<String, usize> = header
         .iter()
@@ -39,17 +35,14 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Parties, String> {
         ));
     }
     let mut out = parties();
-    let mut lines = Lines::new(bytes);
-    for record in records {
+    for (line, record) in records {
         let record = match record {
             Ok(r) => r,
-            Err(e) => {
-                let line = lines.at(e.position());
-                out.rejected.push((line, format!("unreadable CSV: {e}")));
+            Err(reason) => {
+                out.rejected.push((line, reason));
                 continue;
             }
         };
-        let line = lines.at(record.position());
         if record == header {
             continue; // the published file repeats its header line
         }
@@ -414,14 +407,4 @@ fn split(field: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-/// Our identifier type for a published one: the USCC by its usual names, others lower-cased.
-pub(crate) fn id_type(published: &str) -> String {
-    let lower = published.trim().to_ascii_lowercase();
-    if lower.contains("unified social credit code") || lower == "uscc" {
-        "uscc".into()
-    } else {
-        lower
-    }
 }

@@ -14,6 +14,7 @@ mod ofac_advanced;
 mod ofac_csv;
 mod ofac_xml;
 pub mod party;
+mod xml;
 
 use super::model::{Entity, EntityType, ListMeta};
 use super::native::{self, Rejected};
@@ -104,13 +105,16 @@ impl FromStr for Format {
     }
 }
 
+/// Sibling files by file name (OFAC legacy CSV).
+pub type Siblings = HashMap<String, Vec<u8>>;
+
 /// The bytes of one source: the main file and the siblings that exist, by file name.
 #[derive(Debug)]
 pub struct Input<'a> {
     /// Names the file in messages.
     pub path: &'a Path,
     pub main: &'a [u8],
-    pub siblings: &'a HashMap<String, Vec<u8>>,
+    pub siblings: &'a Siblings,
 }
 
 /// What a file held: entities grouped by list, and what was rejected or warned about.
@@ -430,6 +434,19 @@ pub fn read_path(format: Format, path: &Path) -> Result<Imported> {
         out.lists.sort_by(|a, b| a.0.code.cmp(&b.0.code));
         return Ok(out);
     }
+    let (main, siblings) = read_files(format, path)?;
+    parse(
+        format,
+        &Input {
+            path,
+            main: &main,
+            siblings: &siblings,
+        },
+    )
+}
+
+/// The bytes of a file and of the siblings its format reads beside it that exist.
+pub fn read_files(format: Format, path: &Path) -> Result<(Vec<u8>, Siblings)> {
     let main = read_file(path)?;
     let mut siblings = HashMap::new();
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -443,31 +460,51 @@ pub fn read_path(format: Format, path: &Path) -> Result<Imported> {
             siblings.insert(sibling, read_file(&p)?);
         }
     }
-    parse(
-        format,
-        &Input {
-            path,
-            main: &main,
-            siblings: &siblings,
-        },
-    )
+    Ok((main, siblings))
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::NotFound(format!("cannot read {}: {e}", path.display())))
 }
 
+/// Our identifier type for a published one: the USCC by its usual names ("Unified Social
+/// Credit Code (USCC)", "USCC"), any other type lower-cased.
+pub(crate) fn id_type(published: &str) -> String {
+    let lower = published.trim().to_lowercase();
+    if lower.contains("unified social credit code") || lower.contains("(uscc)") || lower == "uscc" {
+        "uscc".into()
+    } else {
+        lower
+    }
+}
+
+/// The records of a CSV file without a header row (fields as bytes, rows of any width), each
+/// with the 1-based line it starts on; an unreadable record is an error naming the problem.
+pub(crate) fn csv_records(
+    bytes: &[u8],
+) -> impl Iterator<Item = (usize, std::result::Result<csv::ByteRecord, String>)> + '_ {
+    let reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut lines = Lines::new(bytes);
+    reader.into_byte_records().map(move |record| match record {
+        Ok(r) => (lines.at(r.position()), Ok(r)),
+        Err(e) => (lines.at(e.position()), Err(format!("unreadable CSV: {e}"))),
+    })
+}
+
 /// The 1-based line at which each CSV record starts, from its byte offset. The csv crate's
 /// own line count is one short after CRLF line ends (it places a record's start on the
 /// previous line's `\n`); counting from the offsets is right for both. Offsets must grow.
-pub(crate) struct Lines<'a> {
+struct Lines<'a> {
     bytes: &'a [u8],
     counted_to: usize,
     newlines: usize,
 }
 
 impl<'a> Lines<'a> {
-    pub fn new(bytes: &'a [u8]) -> Self {
+    fn new(bytes: &'a [u8]) -> Self {
         Lines {
             bytes,
             counted_to: 0,
@@ -475,7 +512,7 @@ impl<'a> Lines<'a> {
         }
     }
 
-    pub fn at(&mut self, position: Option<&csv::Position>) -> usize {
+    fn at(&mut self, position: Option<&csv::Position>) -> usize {
         let Some(position) = position else {
             return 0;
         };

@@ -2,37 +2,20 @@
 //! root `Sanctions`, namespace `http://www.un.org/sanctions/1.0`). The layout is described in
 //! `shared/data/FORMATS.md`, "Advanced XML (ASLS) layout", and in OFAC's `sdn_advanced.xsd`.
 
+use super::id_type;
 use super::party::Party;
+use super::xml::{self, child, children, is, line_of, push_nonempty, text_of, trimmed, Parsed};
 use crate::core::model::{EntityType, Identifier};
-use roxmltree::{Document, Node};
+use roxmltree::Node;
 use std::collections::HashMap;
-
-/// What one file yields.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Parsed {
-    pub parties: Vec<Party>,
-    /// Records left out, as (line, reason).
-    pub rejected: Vec<(usize, String)>,
-    /// The advanced XML declares no record count: always None.
-    pub declared_count: Option<usize>,
-    /// `DateOfIssue` as `YYYY-MM-DD`; empty if absent.
-    pub issued: String,
-}
 
 /// Parses a whole file. Err(String) only when the file as a whole is unusable (not UTF-8, not
 /// well-formed XML, or the wrong root element); a single bad record is pushed to `rejected` as
 /// (line, reason) and parsing goes on.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| utf8_error(bytes, &e))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let doc = Document::parse(text).map_err(|e| xml_error(text, &e))?;
+    let text = xml::text(bytes)?;
+    let doc = xml::document(text, "Sanctions", "OFAC advanced XML")?;
     let root = doc.root_element();
-    if root.tag_name().name() != "Sanctions" {
-        return Err(format!(
-            "root element is <{}>, expected <Sanctions> (OFAC advanced XML)",
-            root.tag_name().name()
-        ));
-    }
 
     let tables = Tables::new(root);
     let mut parsed = Parsed {
@@ -220,7 +203,7 @@ fn read_profile(tables: &Tables, party: Node, profile: Node, uid: String) -> Res
             }
             let doc_type = tables.text("IDRegDocTypeValues", attr(*document, "IDRegDocTypeID"));
             let identifier = Identifier {
-                kind: id_kind(doc_type),
+                kind: id_type(doc_type),
                 value: value.to_string(),
                 checksum_valid: None,
             };
@@ -579,84 +562,18 @@ fn read_entries(tables: &Tables, profile_id: &str, found: &mut Party) {
     }
 }
 
-/// The identifier kind: the document type lowercased, with the USCC shortened to `uscc`.
-fn id_kind(doc_type: &str) -> String {
-    let kind = doc_type.trim().to_lowercase();
-    if kind.contains("(uscc)") || kind == "uscc" {
-        "uscc".to_string()
-    } else {
-        kind
-    }
-}
-
-fn line_of(doc: &Document, node: Node) -> usize {
-    doc.text_pos_at(node.range().start).row as usize
-}
-
 fn fixed_ref<'a>(node: Node<'a, '_>) -> String {
     attr(node, "FixedRef").to_string()
-}
-
-fn is(node: Node, name: &str) -> bool {
-    node.is_element() && node.tag_name().name() == name
-}
-
-fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    node.children().find(|n| is(*n, name))
-}
-
-fn children<'a, 'i: 'a>(
-    node: Node<'a, 'i>,
-    name: &'a str,
-) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
-    node.children().filter(move |n| is(*n, name))
 }
 
 fn attr<'a>(node: Node<'a, '_>, name: &str) -> &'a str {
     node.attribute(name).unwrap_or_default().trim()
 }
 
-/// The trimmed text of the `name` child, empty when there is none.
-fn text_of<'a>(node: Node<'a, '_>, name: &str) -> &'a str {
-    child(node, name).map(trimmed).unwrap_or_default()
-}
-
-fn trimmed<'a>(node: Node<'a, '_>) -> &'a str {
-    node.text().unwrap_or_default().trim()
-}
-
 fn push_str<'a>(list: &mut Vec<&'a str>, text: &'a str) {
     if !text.is_empty() && !list.contains(&text) {
         list.push(text);
     }
-}
-
-fn push_nonempty(list: &mut Vec<String>, text: &str) {
-    if !text.is_empty() {
-        list.push(text.to_string());
-    }
-}
-
-fn utf8_error(bytes: &[u8], error: &std::str::Utf8Error) -> String {
-    let offset = error.valid_up_to();
-    let line = 1 + bytes[..offset].iter().filter(|b| **b == b'\n').count();
-    format!("not UTF-8: invalid byte at line {line} (byte offset {offset})")
-}
-
-fn xml_error(text: &str, error: &roxmltree::Error) -> String {
-    use roxmltree::Error::{UnclosedRootNode, UnexpectedEndOfStream};
-    if matches!(error, UnexpectedEndOfStream | UnclosedRootNode) {
-        // roxmltree reports these at 1:1; the problem is where the text stops.
-        let row = 1 + text.matches('\n').count();
-        let col = 1 + text.rsplit('\n').next().unwrap_or_default().chars().count();
-        return format!("not well-formed XML at {row}:{col}: {error} (the file is cut short)");
-    }
-    let pos = error.pos();
-    let message = error.to_string();
-    let message = message
-        .strip_suffix(&format!(" at {pos}"))
-        .unwrap_or(&message);
-    format!("not well-formed XML at {pos}: {message}")
 }
 
 #[cfg(test)]
@@ -1040,7 +957,7 @@ mod tests {
     }
 
     fn period(xml: &str) -> BirthDate {
-        let doc = Document::parse(xml).expect("test XML parses");
+        let doc = roxmltree::Document::parse(xml).expect("test XML parses");
         birth_date(doc.root_element())
     }
 

@@ -3,7 +3,7 @@
 //! `-0-` for an empty field, CRLF lines and a trailing 0x1A byte.
 
 use super::party::Party;
-use super::{countries, date, lists, Lines, Parties};
+use super::{countries, csv_records, date, lists, Parties};
 use crate::core::model::{EntityType, Identifier};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -21,25 +21,18 @@ fn rows(bytes: &[u8], min_fields: usize) -> Rows {
         .iter()
         .rposition(|b| !matches!(b, 0x1A | b'\r' | b'\n' | b' '))
         .map_or(0, |i| i + 1);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&bytes[..end]);
     let mut out = Rows {
         rows: Vec::new(),
         rejected: Vec::new(),
     };
-    let mut lines = Lines::new(bytes);
-    for record in reader.byte_records() {
+    for (line, record) in csv_records(&bytes[..end]) {
         let record = match record {
             Ok(r) => r,
-            Err(e) => {
-                let line = lines.at(e.position());
-                out.rejected.push((line, format!("unreadable CSV: {e}")));
+            Err(reason) => {
+                out.rejected.push((line, reason));
                 continue;
             }
         };
-        let line = lines.at(record.position());
         if record.len() < min_fields {
             out.rejected.push((
                 line,

@@ -3,43 +3,26 @@
 //! element layout", after OFAC's SDN data specification.
 
 use super::party::Party;
+use super::xml::{self, child, children, is, line_of, push_nonempty, text_of, trimmed, Parsed};
+use super::{date, id_type};
 use crate::core::model::{EntityType, Identifier};
-use roxmltree::{Document, Node};
-
-/// What one file yields.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Parsed {
-    pub parties: Vec<Party>,
-    /// Records left out, as (line, reason).
-    pub rejected: Vec<(usize, String)>,
-    /// `publshInformation/Record_Count`, when present and numeric.
-    pub declared_count: Option<usize>,
-    /// `publshInformation/Publish_Date` as `YYYY-MM-DD`; empty if absent or unreadable.
-    pub issued: String,
-}
+use roxmltree::Node;
 
 /// Parses a whole file. Err(String) only when the file as a whole is unusable (not UTF-8, not
 /// well-formed XML, or the wrong root element); a single bad record is pushed to `rejected` as
 /// (line, reason) and parsing goes on.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| utf8_error(bytes, &e))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let doc = Document::parse(text).map_err(|e| xml_error(text, &e))?;
+    let text = xml::text(bytes)?;
+    let doc = xml::document(text, "sdnList", "OFAC SDN.XML")?;
     let root = doc.root_element();
-    if root.tag_name().name() != "sdnList" {
-        return Err(format!(
-            "root element is <{}>, expected <sdnList> (OFAC SDN.XML)",
-            root.tag_name().name()
-        ));
-    }
 
     let mut parsed = Parsed::default();
     if let Some(info) = child(root, "publshInformation") {
         parsed.declared_count = text_of(info, "Record_Count").parse().ok();
-        parsed.issued = us_date(&text_of(info, "Publish_Date")).unwrap_or_default();
+        parsed.issued = us_date(text_of(info, "Publish_Date")).unwrap_or_default();
     }
     for entry in root.children().filter(|n| is(*n, "sdnEntry")) {
-        let line = doc.text_pos_at(entry.range().start).row as usize;
+        let line = line_of(&doc, entry);
         match parse_entry(entry, line) {
             Ok(party) => parsed.parties.push(party),
             Err(reason) => parsed.rejected.push((line, reason)),
@@ -58,9 +41,9 @@ fn parse_entry(entry: Node, line: usize) -> Result<Party, String> {
         return Err(format!("sdnEntry uid {uid} has no lastName"));
     }
     let mut party = Party {
-        name: legacy_name(&last, &text_of(entry, "firstName")),
-        kind: entity_type(&text_of(entry, "sdnType")),
-        uid,
+        name: legacy_name(last, text_of(entry, "firstName")),
+        kind: entity_type(text_of(entry, "sdnType")),
+        uid: uid.to_string(),
         line,
         ..Party::default()
     };
@@ -84,8 +67,8 @@ fn parse_entry(entry: Node, line: usize) -> Result<Party, String> {
             continue;
         }
         let identifier = Identifier {
-            kind: id_kind(&text_of(id, "idType")),
-            value,
+            kind: id_type(text_of(id, "idType")),
+            value: value.to_string(),
             checksum_valid: None,
         };
         if !party.identifiers.contains(&identifier) {
@@ -95,11 +78,11 @@ fn parse_entry(entry: Node, line: usize) -> Result<Party, String> {
 
     for aka in list_items(entry, "akaList", "aka") {
         let last = text_of(aka, "lastName");
-        party.add_alias(&legacy_name(&last, &text_of(aka, "firstName")));
+        party.add_alias(&legacy_name(last, text_of(aka, "firstName")));
     }
 
     for address in list_items(entry, "addressList", "address") {
-        let parts: Vec<String> = [
+        let parts: Vec<&str> = [
             "address1",
             "address2",
             "address3",
@@ -119,14 +102,14 @@ fn parse_entry(entry: Node, line: usize) -> Result<Party, String> {
                 party.addresses.push(line);
             }
         }
-        add_country_name(&mut party, &text_of(address, "country"));
+        add_country_name(&mut party, text_of(address, "country"));
     }
 
     for item in list_items(entry, "nationalityList", "nationality") {
-        add_country_name(&mut party, &text_of(item, "country"));
+        add_country_name(&mut party, text_of(item, "country"));
     }
     for item in list_items(entry, "citizenshipList", "citizenship") {
-        add_country_name(&mut party, &text_of(item, "country"));
+        add_country_name(&mut party, text_of(item, "country"));
     }
 
     let mut births: Vec<Node> = list_items(entry, "dateOfBirthList", "dateOfBirthItem").collect();
@@ -137,7 +120,7 @@ fn parse_entry(entry: Node, line: usize) -> Result<Party, String> {
         if text.is_empty() {
             continue;
         }
-        match birth_date(&text) {
+        match date(text) {
             Some(date) if party.birth_date.is_empty() => party.birth_date = date,
             _ if party.birth_date.is_empty() => remarks.push(format!("DOB {text}")),
             _ => remarks.push(format!("alt. DOB {text}")),
@@ -193,70 +176,15 @@ fn entity_type(sdn_type: &str) -> Option<EntityType> {
     }
 }
 
-/// The identifier kind: the idType lowercased, with the USCC shortened to `uscc`.
-fn id_kind(id_type: &str) -> String {
-    let kind = id_type.trim().to_lowercase();
-    if kind.contains("(uscc)") || kind == "uscc" {
-        "uscc".to_string()
-    } else {
-        kind
-    }
-}
-
 fn add_country_name(party: &mut Party, name: &str) {
     if let Some(code) = super::countries::iso2(name) {
         party.add_country(code);
     }
 }
 
-/// `12 Jan 1958` → `1958-01-12`; `1958` and `Jan 1958` → `1958`; anything else → None.
-fn birth_date(text: &str) -> Option<String> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    match words.as_slice() {
-        [year] => year_of(year),
-        [month, year] => {
-            month_number(month)?;
-            year_of(year)
-        }
-        [day, month, year] => {
-            let day: u32 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-            let month = month_number(month)?;
-            Some(format!("{}-{month:02}-{day:02}", year_of(year)?))
-        }
-        _ => None,
-    }
-}
-
-fn year_of(text: &str) -> Option<String> {
-    let ok = text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit());
-    ok.then(|| text.to_string())
-}
-
-fn month_number(text: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    let lower = text.to_ascii_lowercase();
-    let index = MONTHS.iter().position(|m| *m == lower)?;
-    u32::try_from(index + 1).ok()
-}
-
-/// `MM/DD/YYYY` → `YYYY-MM-DD`.
+/// `MM/DD/YYYY` → `YYYY-MM-DD` (the publication date's form; nothing else is accepted).
 fn us_date(text: &str) -> Option<String> {
-    let mut fields = text.split('/');
-    let month: u32 = fields.next()?.trim().parse().ok()?;
-    let day: u32 = fields.next()?.trim().parse().ok()?;
-    let year = year_of(fields.next()?.trim())?;
-    let valid = fields.next().is_none() && (1..=12).contains(&month) && (1..=31).contains(&day);
-    valid.then(|| format!("{year}-{month:02}-{day:02}"))
-}
-
-fn is(node: Node, name: &str) -> bool {
-    node.is_element() && node.tag_name().name() == name
-}
-
-fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    node.children().find(|n| is(*n, name))
+    text.contains('/').then(|| date(text)).flatten()
 }
 
 /// The `item` children of the `list` child of `node`.
@@ -265,50 +193,7 @@ fn list_items<'a, 'i: 'a>(
     list: &'a str,
     item: &'a str,
 ) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
-    node.children()
-        .filter(move |n| is(*n, list))
-        .flat_map(|n| n.children())
-        .filter(move |n| is(*n, item))
-}
-
-/// The trimmed text of the `name` child, empty when there is none.
-fn text_of(node: Node, name: &str) -> String {
-    child(node, name)
-        .map(|n| trimmed(n))
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn trimmed<'a>(node: Node<'a, '_>) -> &'a str {
-    node.text().unwrap_or_default().trim()
-}
-
-fn push_nonempty(list: &mut Vec<String>, text: String) {
-    if !text.is_empty() {
-        list.push(text);
-    }
-}
-
-fn utf8_error(bytes: &[u8], error: &std::str::Utf8Error) -> String {
-    let offset = error.valid_up_to();
-    let line = 1 + bytes[..offset].iter().filter(|b| **b == b'\n').count();
-    format!("not UTF-8: invalid byte at line {line} (byte offset {offset})")
-}
-
-fn xml_error(text: &str, error: &roxmltree::Error) -> String {
-    use roxmltree::Error::{UnclosedRootNode, UnexpectedEndOfStream};
-    if matches!(error, UnexpectedEndOfStream | UnclosedRootNode) {
-        // roxmltree reports these at 1:1; the problem is where the text stops.
-        let row = 1 + text.matches('\n').count();
-        let col = 1 + text.rsplit('\n').next().unwrap_or_default().chars().count();
-        return format!("not well-formed XML at {row}:{col}: {error} (the file is cut short)");
-    }
-    let pos = error.pos();
-    let message = error.to_string();
-    let message = message
-        .strip_suffix(&format!(" at {pos}"))
-        .unwrap_or(&message);
-    format!("not well-formed XML at {pos}: {message}")
+    children(node, list).flat_map(move |n| children(n, item))
 }
 
 #[cfg(test)]
@@ -493,14 +378,14 @@ mod tests {
 
     #[test]
     fn birth_dates() {
-        assert_eq!(birth_date("12 Jan 1958").as_deref(), Some("1958-01-12"));
-        assert_eq!(birth_date("3 SEP 1970").as_deref(), Some("1970-09-03"));
-        assert_eq!(birth_date("1958").as_deref(), Some("1958"));
-        assert_eq!(birth_date("Jan 1958").as_deref(), Some("1958"));
-        assert_eq!(birth_date("1958 to 1960"), None);
-        assert_eq!(birth_date("circa 1958"), None);
-        assert_eq!(birth_date("32 Jan 1958"), None);
-        assert_eq!(birth_date(""), None);
+        assert_eq!(date("12 Jan 1958").as_deref(), Some("1958-01-12"));
+        assert_eq!(date("3 SEP 1970").as_deref(), Some("1970-09-03"));
+        assert_eq!(date("1958").as_deref(), Some("1958"));
+        assert_eq!(date("Jan 1958").as_deref(), Some("1958"));
+        assert_eq!(date("1958 to 1960"), None);
+        assert_eq!(date("circa 1958"), None);
+        assert_eq!(date("32 Jan 1958"), None);
+        assert_eq!(date(""), None);
     }
 
     #[test]
