@@ -1,84 +1,296 @@
-//! Screening benchmark: index build time and in-process latency percentiles on the bundled
-//! seeds and on the real list names in `../shared/data`, then gRPC throughput (unary with
-//! concurrency, and `ScreenStream`) against a real server on loopback. Run with
-//! `cargo bench --bench screening`; it prints a table and asserts nothing.
+//! Screening benchmark, run with `cargo bench --bench screening` (it prints tables and asserts
+//! nothing). For 10k, 100k and 1M indexed names, built from every real listed name in
+//! `../shared/data` (plus the seeds) and, beyond those, generated names of the same shapes:
+//!
+//! * index build time and the index's heap per indexed name (a counting allocator);
+//! * in-process latency percentiles and single-thread throughput of `Index::search` over a mix
+//!   of queries (listed names as typed, the same with one typo, listed Chinese names, unlisted
+//!   names);
+//! * the brute-force baseline in the same run: `Index::search_exhaustive` (no candidate stage,
+//!   every name scored) on a sample of the same queries, and the speed-up as a ratio;
+//! * at 100k names, throughput over gRPC against a real server on loopback: unary with 32
+//!   concurrent callers, and `ScreenStream`.
+//!
+//! `WATCHLIST_BENCH_SCALES=10000,100000` limits the scales.
 
+// The one exception to the crate's `unsafe_code = "deny"`: a counting global allocator, which
+// only forwards to the system allocator and adds one atomic counter.
+#![allow(unsafe_code)]
+
+#[path = "../tests/corpus/mod.rs"]
+mod corpus;
+
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use watchlist::core::index::{Index, Query};
 use watchlist::core::model::{Entity, EntityType};
 use watchlist::core::native;
 
-const QUERIES: usize = 3000;
+struct Counting;
 
-fn entity(list: &str, id: usize, name: &str, aliases: Vec<String>) -> Entity {
-    let mut entity = Entity::new(&format!("{list}:{id}"), list, EntityType::Unknown, name);
-    entity.aliases = aliases;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const QUERIES: usize = 4000;
+
+/// A small deterministic generator (xorshift64*): the same names on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const SYLLABLES: &[&str] = &[
+    "an", "bai", "bao", "bei", "bin", "bo", "chang", "chao", "chen", "cheng", "chuan", "da", "dao",
+    "de", "ding", "dong", "fa", "fang", "fei", "feng", "fu", "gang", "gao", "guang", "gui", "guo",
+    "hai", "han", "hao", "he", "heng", "hong", "hua", "huan", "hui", "jia", "jian", "jiang", "jie",
+    "jin", "jing", "jun", "kai", "kang", "ke", "kun", "lan", "lang", "li", "lian", "liang", "lin",
+    "ling", "long", "lu", "mei", "meng", "min", "ming", "nan", "ning", "pei", "peng", "ping", "qi",
+    "qian", "qiang", "qing", "rong", "rui", "sen", "shan", "sheng", "shi", "shun", "si", "song",
+    "tai", "tian", "tong", "wei", "wen", "xiang", "xin", "xing", "xu", "ya", "yang", "yi", "ying",
+    "yong", "yu", "yuan", "yue", "yun", "ze", "zhen", "zheng", "zhi", "zhong", "zhou",
+];
+const PLACES: &[&str] = &[
+    "Beijing",
+    "Shanghai",
+    "Shenzhen",
+    "Guangzhou",
+    "Tianjin",
+    "Chongqing",
+    "Hangzhou",
+    "Wuhan",
+    "Chengdu",
+    "Nanjing",
+    "Xi'an",
+    "Suzhou",
+    "Xiamen",
+    "Qingdao",
+    "Dalian",
+    "Shenyang",
+    "Harbin",
+    "Hefei",
+    "Jinan",
+    "Zhengzhou",
+    "Changsha",
+    "Kunming",
+    "Fuzhou",
+    "Ningbo",
+    "Dongguan",
+    "Xinjiang",
+    "Hong Kong",
+    "Zhuhai",
+    "Foshan",
+    "Urumqi",
+];
+const TRADES: &[&str] = &[
+    "Technology",
+    "Electronics",
+    "Trading",
+    "Import and Export",
+    "Industrial",
+    "Information Technology",
+    "Precision Machinery",
+    "New Energy",
+    "Optoelectronics",
+    "Semiconductor",
+    "Logistics",
+    "Textile",
+    "Chemical",
+    "Aviation Technology",
+    "Communication Equipment",
+    "Software",
+    "Materials",
+    "Intelligent Equipment",
+    "Instruments",
+    "Shipping",
+    "Biotechnology",
+    "Network Technology",
+    "Power Equipment",
+];
+const FORMS: &[&str] = &[
+    "Co., Ltd.",
+    "Company Limited",
+    "Group Co., Ltd.",
+    "Corporation",
+    "Limited",
+    "Holdings Ltd",
+    "Inc.",
+    "LLC",
+];
+const SURNAMES: &[&str] = &[
+    "WANG", "LI", "ZHANG", "LIU", "CHEN", "YANG", "HUANG", "ZHAO", "WU", "ZHOU", "XU", "SUN", "MA",
+    "ZHU", "HU", "GUO", "HE", "LIN", "LUO", "GAO", "ZHENG", "LIANG", "XIE", "SONG", "TANG", "HAN",
+    "FENG", "DENG", "CAO", "PENG",
+];
+const FIRST: &[&str] = &[
+    "James",
+    "Robert",
+    "John",
+    "Michael",
+    "David",
+    "William",
+    "Richard",
+    "Joseph",
+    "Thomas",
+    "Charles",
+    "Mary",
+    "Patricia",
+    "Jennifer",
+    "Linda",
+    "Elizabeth",
+    "Ahmad",
+    "Ali",
+    "Mohammad",
+    "Hassan",
+    "Sergey",
+    "Dmitry",
+    "Alexander",
+    "Ivan",
+    "Olga",
+    "Elena",
+];
+const LAST: &[&str] = &[
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
+    "Taylor", "Moore", "Jackson", "Martin", "Thompson", "Petrov", "Ivanov", "Sokolov", "Karimi",
+    "Hosseini", "Rahimi", "Khan", "Hussain", "Farah", "Haddad", "Nasser",
+];
+
+fn trade_name(rng: &mut Rng) -> String {
+    let a = rng.pick(SYLLABLES);
+    let b = rng.pick(SYLLABLES);
+    let mut name = format!("{a}{b}");
+    name[..1].make_ascii_uppercase();
+    name
+}
+
+/// One generated party in the shapes of the real lists: a Chinese company, a variant of a
+/// real company name with another trade name, a Chinese person, or a Western person.
+fn generated(rng: &mut Rng, real: &[Entity], n: usize) -> Entity {
+    let roll = rng.below(100);
+    let (kind, name) = if roll < 35 {
+        let name = format!(
+            "{} {} {} {}",
+            rng.pick(PLACES),
+            trade_name(rng),
+            rng.pick(TRADES),
+            rng.pick(FORMS)
+        );
+        (EntityType::Organization, name)
+    } else if roll < 60 {
+        let base = &real[rng.below(real.len())].name;
+        let mut words: Vec<String> = base.split_whitespace().map(String::from).collect();
+        let at = rng.below(words.len());
+        words[at] = trade_name(rng);
+        (EntityType::Organization, words.join(" "))
+    } else if roll < 85 {
+        let given = if rng.below(3) == 0 {
+            trade_name(rng)
+        } else {
+            let mut g = format!("{}-{}", rng.pick(SYLLABLES), rng.pick(SYLLABLES));
+            g[..1].make_ascii_uppercase();
+            g
+        };
+        (
+            EntityType::Person,
+            format!("{}, {given}", rng.pick(SURNAMES)),
+        )
+    } else {
+        let middle = (b'A' + rng.below(26) as u8) as char;
+        let name = format!(
+            "{} {middle}. {} {}",
+            rng.pick(FIRST),
+            rng.pick(LAST),
+            trade_name(rng)
+        );
+        (EntityType::Person, name)
+    };
+    let mut entity = Entity::new(&format!("BENCH:{n}"), "BENCH", kind, &name);
+    if rng.below(5) == 0 {
+        entity
+            .aliases
+            .push(format!("{} {}", trade_name(rng), rng.pick(TRADES)));
+    }
     entity
 }
 
-fn seeds() -> Vec<Entity> {
-    native::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))
-        .expect("seeds")
-        .into_iter()
-        .flat_map(|(_, loaded)| loaded.expect("seed file").entities)
-        .collect()
+fn name_count(entities: &[Entity]) -> usize {
+    entities.iter().map(|e| e.names().count()).sum()
 }
 
-/// The real names of the Entity List (eCFR JSON) and the OFAC SDN list (legacy CSV).
-fn shared_data() -> Option<Vec<Entity>> {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    let el: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(data.join("phagehunter-nsfreg/bis_entity_list.json")).ok()?,
-    )
-    .ok()?;
+/// The real entities, then generated ones until `target` names are indexed (or the real ones
+/// cut down to it).
+fn scale(real: &[Entity], target: usize) -> Vec<Entity> {
     let mut out = Vec::new();
-    for (i, e) in el["entities"].as_array()?.iter().enumerate() {
-        let aliases = e["aliases"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.push(entity("US-BIS-EL", i, e["name"].as_str()?, aliases));
-    }
-    let sdn = std::fs::read(data.join("markschaver-sdn/data.csv")).ok()?;
-    for line in String::from_utf8_lossy(&sdn).lines() {
-        // ent_num,"NAME",... : the name is the first quoted field.
-        let mut parts = line.splitn(3, '"');
-        let (Some(num), Some(name)) = (parts.next(), parts.next()) else {
-            continue;
-        };
-        if let Ok(num) = num.trim_end_matches(',').parse::<usize>() {
-            out.push(entity("US-OFAC-SDN", num, name, vec![]));
+    let mut names = 0;
+    for e in real {
+        if names >= target {
+            return out;
         }
+        names += e.names().count();
+        out.push(e.clone());
     }
-    Some(out)
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    while names < target {
+        let e = generated(&mut rng, real, out.len());
+        names += e.names().count();
+        out.push(e);
+    }
+    out
 }
 
-/// Listed names, the same with one typo, and names that are on no list, in equal parts.
-fn queries(entities: &[Entity]) -> Vec<String> {
+/// Queries in equal parts: indexed names as listed, the same with two letters swapped,
+/// Chinese names of listed parties, and unlisted names of the same shapes.
+fn queries(indexed: &[Entity]) -> Vec<String> {
+    let mut rng = Rng(0x51_7cc1_b727_220a);
+    let chinese: Vec<&String> = indexed.iter().flat_map(|e| &e.native_names).collect();
     let mut out = Vec::with_capacity(QUERIES);
-    let unlisted = [
-        "Acme Bakery Supplies",
-        "Riverside Dental Clinic",
-        "Maple Leaf Logistics",
-        "Jonathan Appleseed",
-        "Golden Harvest Farms",
-    ];
-    let step = (entities.len() / (QUERIES / 3)).max(1);
-    for (i, e) in entities.iter().step_by(step).take(QUERIES / 3).enumerate() {
+    while out.len() < QUERIES {
+        let e = &indexed[rng.below(indexed.len())];
         out.push(e.name.clone());
         let mut chars: Vec<char> = e.name.chars().collect();
         if chars.len() > 6 {
-            chars.swap(3, 4);
+            let at = 2 + rng.below(chars.len() - 4);
+            chars.swap(at, at + 1);
         }
         out.push(chars.into_iter().collect());
-        out.push(format!("{} {}", unlisted[i % unlisted.len()], i));
+        if !chinese.is_empty() {
+            out.push(chinese[rng.below(chinese.len())].clone());
+        }
+        // Unlisted: generated with a generator the index never saw.
+        let mut other = Rng(rng.next() | 1);
+        out.push(generated(&mut other, indexed, 0).name);
     }
+    out.truncate(QUERIES);
     out
 }
 
@@ -86,7 +298,7 @@ fn percentiles(mut samples: Vec<Duration>) -> String {
     samples.sort();
     let at = |p: f64| samples[((samples.len() - 1) as f64 * p) as usize];
     format!(
-        "p50 {:>7.1?} p95 {:>7.1?} p99 {:>7.1?} max {:>7.1?}",
+        "p50 {:>8.1?} p95 {:>8.1?} p99 {:>8.1?} max {:>8.1?}",
         at(0.5),
         at(0.95),
         at(0.99),
@@ -94,45 +306,112 @@ fn percentiles(mut samples: Vec<Duration>) -> String {
     )
 }
 
-fn in_process(label: &str, entities: &[Entity]) {
+fn query(name: &str) -> Query<'_> {
+    Query {
+        name,
+        threshold: 0.75,
+        limit: 10,
+        ..Query::default()
+    }
+}
+
+fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
     let arcs: Vec<Arc<Entity>> = entities.iter().cloned().map(Arc::new).collect();
+    let before = LIVE.load(Ordering::Relaxed);
     let start = Instant::now();
     let index = Index::build(arcs.iter());
     let build = start.elapsed();
+    let heap = LIVE.load(Ordering::Relaxed).saturating_sub(before);
+    let names = name_count(entities);
+    println!(
+        "\n{label}: {} entities, {names} names ({} indexed forms); build {build:.2?}; index heap {:.1} MiB = {:.0} B per name",
+        index.entity_count(),
+        index.name_count(),
+        heap as f64 / (1024.0 * 1024.0),
+        heap as f64 / names as f64,
+    );
     let queries = queries(entities);
     let mut samples = Vec::with_capacity(queries.len());
     let mut matched = 0;
     let total = Instant::now();
     for q in &queries {
         let t = Instant::now();
-        let hits = index.search(&Query {
-            name: q,
-            threshold: 0.75,
-            limit: 10,
-            ..Query::default()
-        });
+        let hits = index.search(&query(q));
         samples.push(t.elapsed());
         matched += usize::from(!hits.is_empty());
     }
     let elapsed = total.elapsed();
     println!(
-        "{label:<28} {:>6} entities {:>6} names  build {:>8.1?}  screen {}  {:>7.0}/s single-thread  ({matched}/{} queries matched)",
-        index.entity_count(),
-        index.name_count(),
-        build,
-        percentiles(samples),
+        "  indexed     {:>5} queries  {}  {:>7.0}/s one thread  ({matched} matched)",
+        queries.len(),
+        percentiles(samples.clone()),
         queries.len() as f64 / elapsed.as_secs_f64(),
-        queries.len()
     );
+    // The brute-force baseline on a sample of the same queries.
+    let sample = match names {
+        0..=20_000 => 200,
+        20_001..=200_000 => 40,
+        _ => 8,
+    };
+    let step = queries.len() / sample;
+    let (mut fast, mut slow) = (Duration::ZERO, Duration::ZERO);
+    let mut slow_samples = Vec::new();
+    for q in queries.iter().step_by(step).take(sample) {
+        let t = Instant::now();
+        let a = index.search(&query(q));
+        fast += t.elapsed();
+        let t = Instant::now();
+        let b = index.search_exhaustive(&query(q));
+        let e = t.elapsed();
+        slow += e;
+        slow_samples.push(e);
+        assert_eq!(
+            a.iter().map(|h| &h.entity.id).collect::<Vec<_>>(),
+            b.iter().map(|h| &h.entity.id).collect::<Vec<_>>(),
+            "{q}: the candidate stage lost a match"
+        );
+    }
+    println!(
+        "  brute force {sample:>5} queries  {}  mean {:>8.1?} vs indexed {:>8.1?} on the same queries: {:.0}x",
+        percentiles(slow_samples),
+        slow / sample as u32,
+        fast / sample as u32,
+        slow.as_secs_f64() / fast.as_secs_f64()
+    );
+    Arc::new(index)
+}
+
+/// A native list file of the given entities, for a real server to load.
+fn write_native(dir: &Path, entities: &[Entity]) {
+    use std::io::Write;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(dir.join("bench.jsonl")).unwrap());
+    let meta = serde_json::json!({"list": {
+        "code": "BENCH", "name": "Benchmark list", "authority": "benchmark",
+        "imposing_country": "US", "legal_basis": "none", "measures": ["other"],
+        "meaning": "Generated for the benchmark."
+    }});
+    writeln!(file, "{meta}").unwrap();
+    for (i, e) in entities.iter().enumerate() {
+        let kind = match e.kind {
+            EntityType::Person => "person",
+            _ => "organization",
+        };
+        let record = serde_json::json!({
+            "ref": format!("e{i}"), "type": kind, "name": e.name, "aliases": e.aliases,
+            "native_names": e.native_names, "listed_on": "2024-01-01", "citation": "benchmark",
+        });
+        writeln!(file, "{record}").unwrap();
+    }
 }
 
 async fn over_grpc(entities: &[Entity]) {
     use tonic::transport::Channel;
     use watchlist::proto::v1::{screening_client::ScreeningClient, ScreenRequest};
+    let dir = tempfile::tempdir().unwrap();
+    write_native(dir.path(), entities);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let settings =
-        watchlist::server::Settings::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"));
+    let settings = watchlist::server::Settings::new(dir.path());
     tokio::spawn(watchlist::server::run(
         listener,
         settings,
@@ -149,8 +428,22 @@ async fn over_grpc(entities: &[Entity]) {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    tokio::time::sleep(Duration::from_millis(500)).await; // seeds load
     let queries = Arc::new(queries(entities));
+    // Wait until the list is loaded: a listed name matches.
+    let mut probe = ScreeningClient::new(channel.clone());
+    loop {
+        let response = probe
+            .screen(ScreenRequest {
+                name: entities[0].name.clone(),
+                ..Default::default()
+            })
+            .await;
+        if response.is_ok_and(|r| !r.get_ref().matches.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!("\ngRPC on loopback, {} names:", name_count(entities));
 
     // Unary, 32 concurrent callers on one connection.
     let start = Instant::now();
@@ -180,15 +473,15 @@ async fn over_grpc(entities: &[Entity]) {
     }
     let elapsed = start.elapsed();
     println!(
-        "gRPC unary, 32 concurrent     {:>6} screens  {}  {:>7.0}/s",
+        "  unary, 32 concurrent   {:>6} screens  {}  {:>7.0}/s",
         samples.len(),
         percentiles(samples.clone()),
         samples.len() as f64 / elapsed.as_secs_f64()
     );
 
-    // ScreenStream: 10 rounds over the queries on one stream.
+    // ScreenStream: one stream, every query 5 times.
     let mut client = ScreeningClient::new(channel.clone());
-    let items: Vec<ScreenRequest> = (0..10)
+    let items: Vec<ScreenRequest> = (0..5)
         .flat_map(|_| queries.iter())
         .enumerate()
         .map(|(i, q)| ScreenRequest {
@@ -205,34 +498,52 @@ async fn over_grpc(entities: &[Entity]) {
         .unwrap()
         .into_inner();
     let mut received = 0;
-    while stream.message().await.unwrap().is_some() {
+    while let Some(response) = stream.message().await.unwrap() {
+        assert_eq!(response.request_id, received.to_string(), "out of order");
         received += 1;
     }
     assert_eq!(received, n);
     println!(
-        "gRPC ScreenStream, 1 stream   {n:>6} screens  {:>8.1?} total  {:>7.0}/s",
+        "  ScreenStream, 1 stream {n:>6} screens  {:>8.2?} total  {:>7.0}/s",
         start.elapsed(),
         n as f64 / start.elapsed().as_secs_f64()
     );
+}
+
+fn seeds() -> Vec<Entity> {
+    native::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))
+        .expect("seeds")
+        .into_iter()
+        .flat_map(|(_, loaded)| loaded.expect("seed file").entities)
+        .collect()
 }
 
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return; // `cargo test --benches` asks to list; there is nothing to run as a test
     }
-    let seeds = seeds();
-    println!(
-        "watchlist screening benchmark ({} queries per set: listed, one typo, unlisted)",
-        QUERIES
-    );
-    in_process("in-process, seeds", &seeds);
-    match shared_data() {
-        Some(mut real) => {
-            real.extend(seeds.iter().cloned());
-            in_process("in-process, real EL+SDN", &real);
-        }
-        None => println!("!! ../shared/data not found: the real-list measurement was SKIPPED"),
+    let mut real = seeds();
+    match corpus::real_lists() {
+        Some(lists) => real.extend(lists),
+        None => println!("!! ../shared/data not found: the scales are built from the seeds only"),
     }
+    println!(
+        "watchlist screening benchmark: {} real entities ({} names); {QUERIES} queries per scale, \
+         threshold 0.75, limit 10; release build, one thread unless said",
+        real.len(),
+        name_count(&real)
+    );
+    let scales: Vec<usize> = std::env::var("WATCHLIST_BENCH_SCALES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10_000, 100_000, 1_000_000]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(over_grpc(&seeds));
+    for target in scales {
+        let entities = scale(&real, target);
+        let index = in_process(&format!("{} names", target), &entities);
+        drop(index);
+        if target == 100_000 {
+            runtime.block_on(over_grpc(&entities));
+        }
+    }
 }

@@ -218,6 +218,7 @@ fn hit(h: &Hit, snapshot: &Snapshot) -> pb::Match {
                 weight: f.weight,
             })
             .collect(),
+        same_party_ids: h.same_party.clone(),
     }
 }
 

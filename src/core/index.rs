@@ -1,10 +1,18 @@
 //! The name index and its scorer: an immutable structure built from one snapshot of the
 //! entities, searched by many readers at once.
 //!
-//! Candidates come from an inverted index of normalised tokens plus a character-trigram index
-//! over the vocabulary (for typos in distinctive tokens). Each candidate name is scored by
-//! aligning query tokens to name tokens, each token weighted by how informative it is, so
-//! that the score (0..1) means the same for every query.
+//! Every name is indexed in its plain form and in one cross-script form (see `Form`). A query
+//! is searched in several forms too (`QueryForm`), each compared only with the name forms it
+//! can meaningfully meet. Query tokens resolve to vocabulary tokens exactly, through
+//! romanisation and nickname variants, and within one or two edits (a symmetric
+//! deletion-neighbourhood index, so no pair within the edit limit is missed).
+//!
+//! Scoring is a greedy one-to-one alignment of query tokens with name tokens, each weighted by
+//! how informative it is: `score = query_coverage^0.6 × name_coverage^0.4 × multipliers`,
+//! every multiplier at most 1. That shape gives a recall-safe candidate stage: a name can only
+//! reach the threshold if it holds query tokens worth a known share of the query's weight, so
+//! only the postings of the heaviest tokens need reading (`candidates`). `search_exhaustive`
+//! scores every name with the same scorer, the baseline the tests and benchmarks compare with.
 
 use super::model::{Entity, EntityType, NameKind};
 use super::normalize::{self, Script, Token};
@@ -12,26 +20,52 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Changes whenever a change to the scorer can change a score.
-pub const ALGORITHM_VERSION: &str = "wl-match-5";
+pub const ALGORITHM_VERSION: &str = "wl-match-6";
 
-/// Token pairs below this similarity do not match.
-const FUZZY_MIN: f64 = 0.8;
+/// Token pairs below this similarity do not match (a five-letter word with a consonant added
+/// or dropped, 0.8, does not).
+const FUZZY_MIN: f64 = 0.81;
 /// Similarity of two romanisations of one Chinese syllable (Xu ~ Hsu, Zhang ~ Cheung).
 const ROMANISATION_SIM: f64 = 0.9;
+/// Similarity of a short form of a given name to the formal one (Jim ~ James); persons only.
+const NICKNAME_SIM: f64 = 0.9;
 /// Similarity of an initial to the name part it abbreviates.
 const INITIAL_SIM: f64 = 0.8;
-/// Weight multiplier of generic tokens (China, Technology, Beijing ...).
+/// Similarity of an acronym to the words it abbreviates (MFC ~ Missiles and Fire Control).
+const ACRONYM_SIM: f64 = 0.85;
+/// Weight multiplier of generic tokens (China, Technology, Beijing ...) and of initials.
 const GENERIC_WEIGHT: f64 = 0.2;
 /// Exponents of the query and name coverage in the score.
 const QUERY_EXP: f64 = 0.6;
 const NAME_EXP: f64 = 0.4;
 const NUMBER_MISMATCH: f64 = 0.6;
-const TYPE_MISMATCH: f64 = 0.85;
+/// The caller says person and the listed entity is an organisation, or the reverse: a
+/// perfect name match drops below the default threshold.
+const TYPE_MISMATCH: f64 = 0.7;
 const COUNTRY_MISMATCH: f64 = 0.95;
 /// Romanisation loses information: a perfect cross-script match scores this much.
 const CROSS_SCRIPT: f64 = 0.95;
+/// Matching by sound classes (near-homophone transliterations) loses more.
+const PHONETIC: f64 = 0.9;
 /// The name's most informative token (usually the trade name) found nowhere in the query.
-const DISTINCTIVE_MISSING: f64 = 0.8;
+const DISTINCTIVE_MISSING: f64 = 0.75;
+/// Weight of an unmatched middle name of a person, on either side, once two parts matched.
+const MIDDLE_NAME: f64 = 0.35;
+/// A Chinese personal name with a syllable the query does not have (Chen Ming ≠ Chen Mingguo).
+const SYLLABLE_MISSING: f64 = 0.7;
+/// A surname-only Chinese rendering of a Western name (罗斯 for Wilbur Ross) matched by one
+/// part of a query that also has a given name: the given name cannot be checked.
+const SURNAME_ONLY: f64 = 0.8;
+/// The same rendering matched by a query that is only the surname: never a match by default.
+const SURNAME_ALONE: f64 = 0.6;
+/// A query of one short word ("King", "Wu") that covers only part of a name, or matches only
+/// approximately (Nice ~ Nico): short names must not flood results.
+const SHORT_PARTIAL: f64 = 0.75;
+/// The query and the name each have a class word the other lacks (Applied Materials vs
+/// Applied Technologies Group): the shared word is a name two businesses can bear.
+const DESCRIPTOR_CONFLICT: f64 = 0.8;
+/// Words skipped when reading an acronym off a name (Missiles and Fire Control → MFC).
+const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
 
 /// One piece of evidence behind a score.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +83,9 @@ pub struct Hit {
     pub matched_name: String,
     pub matched_kind: NameKind,
     pub features: Vec<Feature>,
+    /// Other hits of the same answer that are the same party on another list: the same
+    /// normalised primary name, or a shared identifier.
+    pub same_party: Vec<String>,
 }
 
 /// What to search for and how.
@@ -72,6 +109,10 @@ enum Form {
     HanRoman,
     /// An all-Latin name with its pinyin words split into syllables.
     LatinSyllable,
+    /// A transliterated foreign name in Chinese script, as sound classes.
+    HanPhonetic,
+    /// A Western person's Latin name as consonant outlines (Morgret → mlgld).
+    Outline,
 }
 
 /// Which form of the query is searched.
@@ -82,16 +123,36 @@ enum QueryForm {
     Roman,
     /// A Latin query split into pinyin syllables: compared with romanised Chinese names.
     Syllable,
+    /// A query with Chinese script as sound classes: compared with transliterations.
+    Phonetic,
+    /// A Chinese-script query with separated parts, as consonant outlines: compared with
+    /// Western persons' Latin names (尼科尔·莫格雷特 ~ Nicole Morgret).
+    Outline,
+    /// A Latin query that spells a listed brand in pinyin, read as the brand.
+    Brand,
 }
 
 impl QueryForm {
     fn compares_with(self, form: Form) -> bool {
         matches!(
             (self, form),
-            (QueryForm::Plain, Form::Plain)
+            (QueryForm::Plain | QueryForm::Brand, Form::Plain)
                 | (QueryForm::Roman, Form::Plain | Form::LatinSyllable)
                 | (QueryForm::Syllable, Form::HanRoman)
+                | (QueryForm::Phonetic, Form::HanPhonetic)
+                | (QueryForm::Outline, Form::Outline)
         )
+    }
+
+    /// The feature and factor of a form that is not the query as typed.
+    fn factor(self) -> Option<(&'static str, f64)> {
+        match self {
+            QueryForm::Plain => None,
+            QueryForm::Roman | QueryForm::Syllable => Some(("cross_script", CROSS_SCRIPT)),
+            QueryForm::Brand => Some(("brand_table", CROSS_SCRIPT)),
+            QueryForm::Phonetic => Some(("phonetic", PHONETIC)),
+            QueryForm::Outline => Some(("transliteration", PHONETIC)),
+        }
     }
 }
 
@@ -102,7 +163,14 @@ struct IndexedName {
     form: Form,
     /// Position among the entity's names (see `Entity::names`).
     position: u16,
+    /// A surname-only rendering of a Western person's name (罗斯 for Wilbur Ross).
+    surname_only: bool,
+    /// A Chinese personal name, where every syllable counts.
+    chinese_person: bool,
     tokens: Box<[u32]>,
+    /// The name part of each token, for persons' names in Chinese script with several parts
+    /// (汤姆·莫斯): parts, not characters, are what must match twice.
+    parts: Option<Box<[u16]>>,
 }
 
 #[derive(Debug)]
@@ -122,10 +190,145 @@ pub struct Index {
     names: Vec<IndexedName>,
     vocab: HashMap<Box<str>, u32>,
     tokens: Vec<TokenInfo>,
-    /// Character trigram → Latin tokens containing it.
-    grams: HashMap<u64, Vec<u32>>,
+    /// Deletion-neighbourhood key → (start, len) in `deletion_ids`: the Latin tokens that
+    /// reduce to the key by deleting up to their edit allowance of characters.
+    deletions: HashMap<u64, (u32, u32)>,
+    deletion_ids: Vec<u32>,
+    /// Acronym of 2–4 consecutive name words → names (ascending).
+    acronyms: HashMap<Box<str>, Vec<u32>>,
+    /// Token → surname-only names holding it: such names are candidates on any shared token.
+    surname_only: HashMap<u32, Vec<u32>>,
     /// Identifier value (upper case, letters and digits only) → entities carrying it.
     identifiers: HashMap<String, Vec<u32>>,
+}
+
+/// How a query token matches one vocabulary token.
+#[derive(Debug, Clone, Copy)]
+struct TokenMatch {
+    id: u32,
+    sim: f64,
+    /// A nickname pair, which only means something for persons.
+    person_only: bool,
+}
+
+#[derive(Debug)]
+struct Resolved {
+    text: String,
+    /// Vocabulary tokens this one matches, with their similarity.
+    matches: Vec<TokenMatch>,
+    weight: f64,
+    generic: bool,
+    numeric: bool,
+    /// A single letter: an initial, matched against name parts without the vocabulary.
+    initial: bool,
+    /// May be an acronym (2–4 letters).
+    acronym: bool,
+}
+
+/// A query token in one form: its resolution (shared between forms) and its segment.
+#[derive(Debug, Clone)]
+struct QueryToken {
+    resolved: Arc<Resolved>,
+    segment: u16,
+}
+
+impl std::ops::Deref for QueryToken {
+    type Target = Resolved;
+    fn deref(&self) -> &Resolved {
+        &self.resolved
+    }
+}
+
+/// What the query as a whole is like, beyond its tokens.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    /// One short Latin word.
+    short: bool,
+    /// Generic words only, in translation.
+    generic: bool,
+}
+
+/// Whether candidates come from the postings or from every name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Indexed,
+    Exhaustive,
+}
+
+/// The numbers behind one score; features are built only for hits that are kept.
+#[derive(Debug, Clone, Copy, Default)]
+struct Scored {
+    score: f64,
+    query_coverage: f64,
+    name_coverage: f64,
+    fuzzy: u8,
+    acronyms: u8,
+    initials: u8,
+    distinctive_missing: bool,
+    number_mismatch: bool,
+    syllable_missing: bool,
+    short_partial: bool,
+    descriptor_conflict: bool,
+    surname_only: Option<f64>,
+}
+
+impl Scored {
+    fn features(&self) -> Vec<Feature> {
+        let mut features = vec![
+            Feature {
+                name: "query_coverage",
+                value: self.query_coverage,
+                weight: QUERY_EXP,
+            },
+            Feature {
+                name: "name_coverage",
+                value: self.name_coverage,
+                weight: NAME_EXP,
+            },
+        ];
+        let counts = [
+            ("fuzzy_tokens", self.fuzzy),
+            ("acronym", self.acronyms),
+            ("initials", self.initials),
+        ];
+        for (name, count) in counts.into_iter().filter(|(_, c)| *c > 0) {
+            features.push(Feature {
+                name,
+                value: f64::from(count),
+                weight: 0.0,
+            });
+        }
+        let flags = [
+            (
+                "distinctive_missing",
+                self.distinctive_missing,
+                DISTINCTIVE_MISSING,
+            ),
+            ("number_mismatch", self.number_mismatch, NUMBER_MISMATCH),
+            ("syllable_missing", self.syllable_missing, SYLLABLE_MISSING),
+            ("short_query_partial", self.short_partial, SHORT_PARTIAL),
+            (
+                "descriptor_conflict",
+                self.descriptor_conflict,
+                DESCRIPTOR_CONFLICT,
+            ),
+        ];
+        for (name, _, weight) in flags.into_iter().filter(|(_, on, _)| *on) {
+            features.push(Feature {
+                name,
+                value: 1.0,
+                weight,
+            });
+        }
+        if let Some(cap) = self.surname_only {
+            features.push(Feature {
+                name: "surname_only_rendering",
+                value: 1.0,
+                weight: cap,
+            });
+        }
+        features
+    }
 }
 
 impl Index {
@@ -140,54 +343,190 @@ impl Index {
                     index.identifiers.entry(key).or_default().push(slot);
                 }
             }
-            for (position, (kind, name)) in entity.names().enumerate() {
-                let tokens = normalize::tokenize(name);
-                if tokens.is_empty() {
-                    continue;
-                }
-                let other = match normalize::romanize(&tokens) {
-                    Some(roman) => Some((Form::HanRoman, roman)),
-                    None => normalize::syllabify(&tokens)
-                        .filter(|syllables| *syllables != tokens)
-                        .map(|syllables| (Form::LatinSyllable, syllables)),
-                };
-                let position = position as u16;
-                index.add_name(slot, kind, position, Form::Plain, &tokens);
-                if let Some((form, tokens)) = other.filter(|(_, t)| !t.is_empty()) {
-                    index.add_name(slot, kind, position, form, &tokens);
-                }
-            }
+            index.add_entity(slot, entity);
         }
         let n = index.names.len() as f64;
         for token in &mut index.tokens {
             token.weight = token_weight(token.postings.len(), n, token.generic);
         }
+        index.build_deletions();
         index
     }
 
-    fn add_name(
-        &mut self,
-        entity: u32,
-        kind: NameKind,
-        position: u16,
-        form: Form,
-        tokens: &[Token],
-    ) {
+    fn add_entity(&mut self, slot: u32, entity: &Entity) {
+        let person = entity.kind == EntityType::Person;
+        let foreign = !entity.countries.is_empty()
+            && !entity
+                .countries
+                .iter()
+                .any(|c| matches!(c.as_str(), "CN" | "HK" | "MO" | "TW"));
+        // A name with a parenthesis ("National University of Defense Technology (NUDT)") is
+        // also indexed without it: the bracket holds an acronym, a former name or a place.
+        let names: Vec<(u16, NameKind, Vec<Token>)> = entity
+            .names()
+            .enumerate()
+            .flat_map(|(position, (kind, name))| {
+                let bare = without_brackets(name);
+                std::iter::once(name.to_string())
+                    .chain(bare.filter(|b| !b.trim().is_empty()))
+                    .map(move |text| (position as u16, kind, normalize::tokenize(&text)))
+            })
+            .filter(|(_, _, tokens)| !tokens.is_empty())
+            .collect();
+        // A person's Latin name words, plain and as syllables: a Chinese rendering that shares
+        // none of them renders only the surname (罗斯 for Wilbur Ross), not the whole name.
+        let mut latin_words: HashSet<&str> = HashSet::new();
+        let syllables: Vec<Vec<Token>> = names
+            .iter()
+            .map(|(_, _, tokens)| normalize::syllabify(tokens).unwrap_or_default())
+            .collect();
+        if person {
+            for ((_, _, tokens), syllables) in names.iter().zip(&syllables) {
+                latin_words.extend(tokens.iter().chain(syllables).map(|t| t.text.as_str()));
+            }
+        }
+        let mut added: Vec<(u16, NameKind, Form, Vec<Token>, bool, bool)> = Vec::new();
+        for ((position, kind, tokens), syllables) in names.iter().zip(&syllables) {
+            let (position, kind) = (*position, *kind);
+            if !tokens.iter().any(|t| t.script == Script::Han) {
+                let chinese = person && chinese_style(tokens);
+                added.push((position, kind, Form::Plain, tokens.clone(), false, chinese));
+                if person && !chinese {
+                    let outline = normalize::latin_outline(tokens);
+                    if outline.len() >= 2 {
+                        added.push((position, kind, Form::Outline, outline, false, false));
+                    }
+                }
+                if !syllables.is_empty() && syllables != tokens {
+                    let chinese = person
+                        && syllables.len() <= 4
+                        && syllables.iter().all(|t| normalize::is_syllable(&t.text));
+                    added.push((
+                        position,
+                        kind,
+                        Form::LatinSyllable,
+                        syllables.clone(),
+                        false,
+                        chinese,
+                    ));
+                }
+                continue;
+            }
+            let segments: HashSet<u16> = tokens
+                .iter()
+                .filter(|t| t.script == Script::Han)
+                .map(|t| t.segment)
+                .collect();
+            let roman = normalize::romanize(tokens).unwrap_or_default();
+            // Only a known transliteration of one of the Latin name's words, or a rendering
+            // with the same consonants as one (霍利 ~ Hawley), is taken for a surname-only
+            // rendering: a Chinese name of a Westerner (郑国恩 for Adrian Zenz) is a whole name.
+            let han: String = tokens.iter().map(|t| t.text.as_str()).collect();
+            let surname_only = person
+                && segments.len() == 1
+                && (normalize::transliteration(&han)
+                    .is_some_and(|latin| latin.iter().any(|w| latin_words.contains(w.as_str())))
+                    || normalize::han_consonants(&han).is_some_and(|sound| {
+                        sound.len() >= 2
+                            && latin_words
+                                .iter()
+                                .any(|w| normalize::latin_consonants(w) == sound)
+                    }));
+            let chinese = person && !surname_only && segments.len() == 1 && tokens.len() <= 4;
+            added.push((
+                position,
+                kind,
+                Form::Plain,
+                tokens.clone(),
+                surname_only,
+                chinese,
+            ));
+            // The brand table's reading (大疆 → dji) and the pinyin a Latin spelling of the
+            // name has (da jiang) are both forms of the name.
+            let pinyin = normalize::romanize_pinyin(tokens).filter(|p| *p != roman);
+            for form in std::iter::once(roman).chain(pinyin) {
+                if !form.is_empty() {
+                    added.push((position, kind, Form::HanRoman, form, surname_only, chinese));
+                }
+            }
+            if foreign || segments.len() > 1 || surname_only {
+                if let Some(sounds) = normalize::phonetic(tokens).filter(|t| !t.is_empty()) {
+                    added.push((
+                        position,
+                        kind,
+                        Form::HanPhonetic,
+                        sounds,
+                        surname_only,
+                        false,
+                    ));
+                }
+            }
+        }
+        for (position, kind, form, tokens, surname_only, chinese) in added {
+            self.add_name(
+                slot,
+                IndexedName {
+                    entity: slot,
+                    kind,
+                    form,
+                    position,
+                    surname_only,
+                    chinese_person: chinese,
+                    tokens: Box::default(),
+                    parts: None,
+                },
+                &tokens,
+            );
+        }
+    }
+
+    fn add_name(&mut self, _slot: u32, mut name: IndexedName, tokens: &[Token]) {
         let name_id = self.names.len() as u32;
         let ids: Box<[u32]> = tokens.iter().map(|t| self.intern(t)).collect();
         let mut seen = HashSet::new();
         for &id in ids.iter() {
             if seen.insert(id) {
                 self.tokens[id as usize].postings.push(name_id);
+                if name.surname_only {
+                    self.surname_only.entry(id).or_default().push(name_id);
+                }
             }
         }
-        self.names.push(IndexedName {
-            entity,
-            kind,
-            form,
-            position,
-            tokens: ids,
-        });
+        if name.form == Form::Plain {
+            let texts: Vec<&str> = ids
+                .iter()
+                .map(|&id| &*self.tokens[id as usize].text)
+                .collect();
+            let mut acronyms: Vec<String> = acronym_windows(&texts)
+                .map(|(_, acronym)| acronym)
+                .collect();
+            acronyms.sort_unstable();
+            acronyms.dedup();
+            for acronym in acronyms {
+                self.acronyms
+                    .entry(acronym.into_boxed_str())
+                    .or_default()
+                    .push(name_id);
+            }
+        }
+        let entity = &self.entities[name.entity as usize];
+        let han_parts: HashSet<u16> = tokens
+            .iter()
+            .filter(|t| t.script == Script::Han)
+            .map(|t| t.segment)
+            .collect();
+        if entity.kind == EntityType::Person
+            && (han_parts.len() > 1
+                || name.form == Form::HanRoman
+                || name.form == Form::HanPhonetic)
+        {
+            let parts: HashSet<u16> = tokens.iter().map(|t| t.segment).collect();
+            if parts.len() > 1 {
+                name.parts = Some(tokens.iter().map(|t| t.segment).collect());
+            }
+        }
+        name.tokens = ids;
+        self.names.push(name);
     }
 
     fn intern(&mut self, token: &Token) -> u32 {
@@ -203,12 +542,31 @@ impl Index {
             postings: Vec::new(),
         });
         self.vocab.insert(token.text.as_str().into(), id);
-        if token.script == Script::Latin && !token.is_numeric() {
-            for gram in trigrams(&token.text) {
-                self.grams.entry(gram).or_default().push(id);
+        id
+    }
+
+    /// The deletion neighbourhood of every Latin word long enough to be matched with edits.
+    fn build_deletions(&mut self) {
+        let mut pairs: Vec<(u64, u32)> = Vec::new();
+        for (id, token) in self.tokens.iter().enumerate() {
+            if !fuzzy_candidate(&token.text) {
+                continue;
+            }
+            for key in deletion_keys(&token.text) {
+                pairs.push((key, id as u32));
             }
         }
-        id
+        pairs.sort_unstable();
+        pairs.dedup();
+        self.deletion_ids = pairs.iter().map(|&(_, id)| id).collect();
+        let mut start = 0;
+        while start < pairs.len() {
+            let key = pairs[start].0;
+            let end = start + pairs[start..].partition_point(|&(k, _)| k == key);
+            self.deletions
+                .insert(key, (start as u32, (end - start) as u32));
+            start = end;
+        }
     }
 
     pub fn entity_count(&self) -> usize {
@@ -222,6 +580,16 @@ impl Index {
     /// Screens one name. Returns at most `query.limit` entities scoring at least
     /// `query.threshold`, best first.
     pub fn search(&self, query: &Query) -> Vec<Hit> {
+        self.run(query, Mode::Indexed)
+    }
+
+    /// The same search with no candidate stage: every vocabulary token is compared with every
+    /// query token and every name is scored. The baseline for tests and benchmarks; slow.
+    pub fn search_exhaustive(&self, query: &Query) -> Vec<Hit> {
+        self.run(query, Mode::Exhaustive)
+    }
+
+    fn run(&self, query: &Query, mode: Mode) -> Vec<Hit> {
         let tokens = normalize::tokenize(query.name);
         if tokens.is_empty() || tokens.iter().all(normalize::is_legal_form) {
             return Vec::new(); // a legal form never matches on its own
@@ -229,55 +597,59 @@ impl Index {
         if tokens.len() == 1 && tokens[0].script == Script::Han {
             return Vec::new(); // one Chinese character is never a name on its own
         }
-        let other = match normalize::romanize(&tokens) {
-            Some(roman) => (QueryForm::Roman, roman),
-            None => (
-                QueryForm::Syllable,
-                normalize::syllabify(&tokens).unwrap_or_else(|| tokens.clone()),
-            ),
-        };
-        let mut best: HashMap<u32, Hit> = HashMap::new();
-        self.search_identifier(query, &mut best);
-        let mut forms = vec![(QueryForm::Plain, tokens.clone()), other];
+        let mut forms: Vec<(QueryForm, Vec<Token>)> = Vec::with_capacity(4);
+        if let Some(roman) = normalize::romanize(&tokens) {
+            if let Some(pinyin) = normalize::romanize_pinyin(&tokens).filter(|p| *p != roman) {
+                forms.push((QueryForm::Roman, pinyin));
+            }
+            forms.push((QueryForm::Roman, roman));
+            if let Some(sounds) = normalize::phonetic(&tokens) {
+                forms.push((QueryForm::Phonetic, sounds));
+            }
+            if let Some(outline) = normalize::han_outline(&tokens) {
+                forms.push((QueryForm::Outline, outline));
+            }
+        } else {
+            let syllables = normalize::syllabify(&tokens).unwrap_or_else(|| tokens.clone());
+            if let Some(brand) = normalize::pinyin_brands(&syllables) {
+                forms.push((QueryForm::Brand, brand));
+            }
+            forms.push((QueryForm::Syllable, syllables));
+        }
         if let Some(rejoined) = self.rejoin(&tokens) {
             forms.push((QueryForm::Plain, rejoined));
         }
+        // A Chinese query whose translation is generic words only (东京大学 → tokyo
+        // university) is judged as generic in every form, characters included.
+        let generic = forms.iter().any(|(form, tokens)| {
+            *form == QueryForm::Roman && tokens.iter().all(normalize::is_generic)
+        });
+        // One short word: see `SHORT_PARTIAL`.
+        let short = tokens.len() == 1
+            && tokens[0].script == Script::Latin
+            && tokens[0].text.chars().count() <= 4;
+        forms.insert(0, (QueryForm::Plain, tokens));
+
+        let mut best: HashMap<u32, Hit> = HashMap::new();
+        self.search_identifier(query, &mut best);
         // The forms mostly share tokens: resolve each distinct token once.
-        let mut cache: HashMap<String, Arc<QueryToken>> = HashMap::new();
+        let mut cache: HashMap<String, Arc<Resolved>> = HashMap::new();
         for (form, tokens) in forms {
-            let resolved: Vec<Arc<QueryToken>> = tokens
+            let resolved: Vec<QueryToken> = tokens
                 .iter()
-                .map(|t| {
-                    Arc::clone(
+                .map(|t| QueryToken {
+                    resolved: Arc::clone(
                         cache
                             .entry(t.text.clone())
-                            .or_insert_with(|| Arc::new(self.resolve(t))),
-                    )
+                            .or_insert_with(|| Arc::new(self.resolve(t, mode))),
+                    ),
+                    segment: t.segment,
                 })
                 .collect();
-            self.search_form(query, form, &resolved, &mut best);
+            let shape = Shape { short, generic };
+            self.search_form(query, form, &resolved, mode, shape, &mut best);
         }
-        // Ties (two names equal after normalisation) go to the one closest as typed; the
-        // closeness is computed once per hit, not in every comparison.
-        let typed = query.name.to_lowercase();
-        let mut ranked: Vec<(f64, Hit)> = best
-            .into_values()
-            .map(|h| {
-                let closeness =
-                    strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
-                (closeness, h)
-            })
-            .collect();
-        ranked.sort_by(|(ca, a), (cb, b)| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| cb.total_cmp(ca))
-                .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
-                .then_with(|| a.entity.id.cmp(&b.entity.id))
-        });
-        let mut hits: Vec<Hit> = ranked.into_iter().map(|(_, h)| h).collect();
-        hits.truncate(query.limit);
-        hits
+        rank(query, best)
     }
 
     /// Scores the names one form of the query compares with, keeping each entity's best.
@@ -285,32 +657,27 @@ impl Index {
         &self,
         query: &Query,
         form: QueryForm,
-        resolved: &[Arc<QueryToken>],
+        resolved: &[QueryToken],
+        mode: Mode,
+        shape: Shape,
         best: &mut HashMap<u32, Hit>,
     ) {
         if resolved.is_empty() {
             return;
         }
-        let any_distinctive = resolved.iter().any(|t| !t.generic);
-
-        // Candidate names: postings of every matching vocabulary token. Generic tokens are
-        // skipped when the query has a distinctive one: a name sharing only generic tokens
-        // with such a query cannot reach a threshold (their weight share is too small).
-        let mut candidates: Vec<u32> = Vec::new();
-        for qt in resolved {
-            if any_distinctive && qt.generic {
-                continue;
-            }
-            for &(id, _) in &qt.matches {
-                candidates.extend_from_slice(&self.tokens[id as usize].postings);
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-
+        let any_distinctive = !shape.generic && resolved.iter().any(|t| !t.generic);
+        let candidates: Vec<u32> = match mode {
+            Mode::Indexed => self.candidates(resolved, query.threshold, any_distinctive),
+            Mode::Exhaustive => (0..self.names.len() as u32).collect(),
+        };
         for name_id in candidates {
             let name = &self.names[name_id as usize];
             if !form.compares_with(name.form) {
+                continue;
+            }
+            // A surname-only rendering stands in for a Latin name the entity also has: a
+            // Latin query is judged against that, where its given name can be checked.
+            if name.surname_only && form == QueryForm::Syllable {
                 continue;
             }
             let entity = &self.entities[name.entity as usize];
@@ -320,43 +687,153 @@ impl Index {
             {
                 continue;
             }
-            let Some((mut score, mut features)) = self.score(
-                resolved,
-                name,
-                any_distinctive,
-                entity.kind == EntityType::Person,
-            ) else {
+            let person = entity.kind == EntityType::Person;
+            let Some(scored) = self.score(resolved, name, person, any_distinctive, shape.short)
+            else {
                 continue;
             };
-            if form != QueryForm::Plain {
-                score *= CROSS_SCRIPT;
-                features.push(Feature {
-                    name: "cross_script",
-                    value: 1.0,
-                    weight: CROSS_SCRIPT,
-                });
-            }
-            let score = evidence(score, entity, query, &mut features);
-            if score < query.threshold {
+            let factor = form.factor().map_or(1.0, |(_, f)| f);
+            let score = evidence(scored.score * factor, entity, query, None);
+            if score < query.threshold
+                || best.get(&name.entity).is_some_and(|hit| score <= hit.score)
+            {
                 continue;
             }
-            if best.get(&name.entity).is_none_or(|hit| score > hit.score) {
-                let matched = entity
-                    .names()
-                    .nth(name.position as usize)
-                    .map_or_else(String::new, |(_, text)| text.to_string());
-                best.insert(
-                    name.entity,
-                    Hit {
-                        entity: Arc::clone(entity),
-                        score,
-                        matched_name: matched,
-                        matched_kind: name.kind,
-                        features,
-                    },
-                );
+            let mut features = scored.features();
+            if let Some((feature, factor)) = form.factor() {
+                features.push(Feature {
+                    name: feature,
+                    value: 1.0,
+                    weight: factor,
+                });
+            }
+            evidence(1.0, entity, query, Some(&mut features));
+            let matched = entity
+                .names()
+                .nth(name.position as usize)
+                .map_or_else(String::new, |(_, text)| text.to_string());
+            best.insert(
+                name.entity,
+                Hit {
+                    entity: Arc::clone(entity),
+                    score,
+                    matched_name: matched,
+                    matched_kind: name.kind,
+                    features,
+                    same_party: Vec::new(),
+                },
+            );
+        }
+    }
+
+    /// The names that can reach the threshold, from the postings of the fewest, heaviest
+    /// query tokens. A name scores at most `query_coverage^0.6` (every other factor is at
+    /// most 1), so it needs matched query tokens worth a share `need` of the query's weight;
+    /// a name holding none of the heaviest tokens `H` has at most the weight of the others,
+    /// and `H` is chosen so that this stays below the need. Persons need less (their
+    /// unmatched middle names weigh less), so they get their own, larger `H`. When the query
+    /// has a distinctive token, a name must match one (a scorer rule), so the postings of the
+    /// distinctive tokens are an alternative source; the cheaper source is read.
+    fn candidates(&self, query: &[QueryToken], threshold: f64, any_distinctive: bool) -> Vec<u32> {
+        let total: f64 = query.iter().map(|t| t.weight).sum();
+        let r = threshold.clamp(0.0, 1.0).powf(1.0 / QUERY_EXP);
+        let need_org = r * total;
+        let need_person = r * MIDDLE_NAME / (1.0 - r + r * MIDDLE_NAME) * total;
+
+        // Tokens with postings, heaviest first; initials match without postings.
+        let mut heavy: Vec<usize> = (0..query.len())
+            .filter(|&i| !query[i].matches.is_empty() || query[i].acronym)
+            .collect();
+        heavy.sort_by(|&a, &b| query[b].weight.total_cmp(&query[a].weight).then(a.cmp(&b)));
+        let free: f64 = query.iter().filter(|t| t.initial).map(|t| t.weight).sum();
+        let cost = |i: usize| -> usize {
+            let t = &query[i];
+            let postings: usize = t
+                .matches
+                .iter()
+                .map(|m| self.tokens[m.id as usize].postings.len())
+                .sum();
+            postings + self.acronym_postings(t).len()
+        };
+        // The shortest prefix of `heavy` leaving less than `need` outside it.
+        let prefix = |need: f64| -> &[usize] {
+            let mut rest: f64 = free + heavy.iter().map(|&i| query[i].weight).sum::<f64>();
+            for (n, &i) in heavy.iter().enumerate() {
+                if rest < need {
+                    return &heavy[..n];
+                }
+                rest -= query[i].weight;
+            }
+            &heavy[..]
+        };
+        let distinctive: Vec<usize> = if any_distinctive {
+            heavy
+                .iter()
+                .copied()
+                .filter(|&i| !query[i].generic && !query[i].matches.is_empty())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let cheaper = |h: &[usize]| -> Vec<usize> {
+            let by_mass: usize = h.iter().map(|&i| cost(i)).sum();
+            if any_distinctive {
+                let by_distinctive: usize = distinctive.iter().map(|&i| cost(i)).sum();
+                if by_distinctive < by_mass {
+                    return distinctive.clone();
+                }
+            }
+            h.to_vec()
+        };
+        let for_all = cheaper(prefix(need_org));
+        let for_persons = cheaper(prefix(need_person));
+
+        let mut out: Vec<u32> = Vec::new();
+        let read = |i: usize, persons_only: bool, out: &mut Vec<u32>| {
+            let t = &query[i];
+            let lists = t
+                .matches
+                .iter()
+                .map(|m| self.tokens[m.id as usize].postings.as_slice())
+                .chain(std::iter::once(self.acronym_postings(t)));
+            for postings in lists {
+                if persons_only {
+                    out.extend(postings.iter().copied().filter(|&n| {
+                        let entity = self.names[n as usize].entity;
+                        self.entities[entity as usize].kind == EntityType::Person
+                    }));
+                } else {
+                    out.extend_from_slice(postings);
+                }
+            }
+        };
+        for &i in &for_all {
+            read(i, false, &mut out);
+        }
+        for &i in for_persons.iter().filter(|i| !for_all.contains(i)) {
+            read(i, true, &mut out);
+        }
+        // Surname-only renderings are capped, not covered: any shared token makes them
+        // candidates.
+        for t in query {
+            for m in &t.matches {
+                if let Some(names) = self.surname_only.get(&m.id) {
+                    out.extend_from_slice(names);
+                }
             }
         }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn acronym_postings(&self, token: &Resolved) -> &[u32] {
+        if !token.acronym {
+            return &[];
+        }
+        self.acronyms
+            .get(token.text.as_str())
+            .map_or(&[], Vec::as_slice)
     }
 
     /// An identifier typed as the name (a USCC, with or without spaces) is the strongest
@@ -391,34 +868,41 @@ impl Index {
                         value: 1.0,
                         weight: 1.0,
                     }],
+                    same_party: Vec::new(),
                 },
             );
         }
     }
 
     /// The query with words split or joined where the vocabulary says so: "Sky Dio" →
-    /// skydio, "LockheedMartin" → lockheed martin. `None` when nothing changes.
+    /// skydio, "Jing Wei Da" → jingweida, "ACT 1" → act1, "LockheedMartin" → lockheed
+    /// martin. `None` when nothing changes.
     fn rejoin(&self, tokens: &[Token]) -> Option<Vec<Token>> {
         let known = |text: &str| self.vocab.contains_key(text);
-        let latin = |t: &Token| t.script == Script::Latin && !t.is_numeric();
+        let latin = |t: &Token| t.script == Script::Latin;
         let mut out: Vec<Token> = Vec::with_capacity(tokens.len() + 1);
         let mut changed = false;
         let mut i = 0;
         while i < tokens.len() {
             let token = &tokens[i];
-            if let Some(next) = tokens.get(i + 1).filter(|n| latin(token) && latin(n)) {
-                let joined = format!("{}{}", token.text, next.text);
-                if known(&joined) {
-                    out.push(Token {
-                        text: joined,
-                        script: Script::Latin,
-                    });
-                    changed = true;
-                    i += 2;
-                    continue;
+            let join = (2..=3).rev().find_map(|len| {
+                let run = tokens.get(i..i + len)?;
+                if !run.iter().all(latin) || token.is_numeric() {
+                    return None;
                 }
+                let joined: String = run.iter().map(|t| t.text.as_str()).collect();
+                known(&joined).then_some((joined, len))
+            });
+            if let Some((joined, len)) = join {
+                out.push(Token::new(joined, Script::Latin, token.segment));
+                changed = true;
+                i += len;
+                continue;
             }
-            let split = (latin(token) && !known(&token.text) && token.text.len() >= 5)
+            let split = (latin(token)
+                && !token.is_numeric()
+                && !known(&token.text)
+                && token.text.len() >= 5)
                 .then(|| {
                     (2..=token.text.len() - 2)
                         .filter(|&at| token.text.is_char_boundary(at))
@@ -428,14 +912,8 @@ impl Index {
                 .flatten();
             match split {
                 Some((a, b)) => {
-                    out.push(Token {
-                        text: a.to_string(),
-                        script: Script::Latin,
-                    });
-                    out.push(Token {
-                        text: b.to_string(),
-                        script: Script::Latin,
-                    });
+                    out.push(Token::new(a, Script::Latin, token.segment));
+                    out.push(Token::new(b, Script::Latin, token.segment));
                     changed = true;
                 }
                 None => out.push(token.clone()),
@@ -445,80 +923,143 @@ impl Index {
         changed.then_some(out)
     }
 
-    /// Finds the vocabulary tokens a query token matches, exactly or within a few edits.
-    fn resolve(&self, token: &Token) -> QueryToken {
-        let mut matches = Vec::new();
+    /// Finds the vocabulary tokens a query token matches: exactly, as another romanisation
+    /// or a nickname, or within its edit allowance.
+    fn resolve(&self, token: &Token, mode: Mode) -> Resolved {
+        let mut matches: Vec<TokenMatch> = Vec::new();
+        let mut add =
+            |id: u32, sim: f64, person_only: bool| match matches.iter_mut().find(|m| m.id == id) {
+                Some(m) if sim > m.sim || (sim == m.sim && !person_only) => {
+                    m.sim = sim;
+                    m.person_only = person_only;
+                }
+                Some(_) => {}
+                None => matches.push(TokenMatch {
+                    id,
+                    sim,
+                    person_only,
+                }),
+            };
         let exact = self.vocab.get(token.text.as_str()).copied();
         if let Some(id) = exact {
-            matches.push((id, 1.0));
+            add(id, 1.0, false);
         }
-        if token.script == Script::Latin {
+        if token.script == Script::Latin && !token.is_numeric() {
             for variant in normalize::romanisation_variants(&token.text) {
-                if let Some(&id) = self.vocab.get(variant) {
-                    if !matches.iter().any(|&(m, _)| m == id) {
-                        matches.push((id, ROMANISATION_SIM));
-                    }
+                if let Some(&id) = self.vocab.get(variant.as_str()) {
+                    add(id, ROMANISATION_SIM, false);
+                }
+            }
+            for variant in normalize::nickname_variants(&token.text) {
+                if let Some(&id) = self.vocab.get(variant.as_str()) {
+                    add(id, NICKNAME_SIM, true);
                 }
             }
         }
-        let len = token.text.chars().count();
-        if token.script == Script::Latin && !token.is_numeric() && len >= 4 {
-            let mut seen = HashSet::new();
-            for gram in trigrams(&token.text) {
-                for &id in self.grams.get(&gram).into_iter().flatten() {
-                    if matches.iter().any(|&(m, _)| m == id) || !seen.insert(id) {
-                        continue;
+        if token.script == Script::Latin && fuzzy_candidate(&token.text) {
+            match mode {
+                Mode::Indexed => {
+                    let mut seen = HashSet::new();
+                    for key in deletion_keys(&token.text) {
+                        let Some(&(start, len)) = self.deletions.get(&key) else {
+                            continue;
+                        };
+                        let ids = &self.deletion_ids[start as usize..(start + len) as usize];
+                        for &id in ids {
+                            if Some(id) != exact && seen.insert(id) {
+                                let sim =
+                                    token_similarity(&token.text, &self.tokens[id as usize].text);
+                                if sim >= FUZZY_MIN {
+                                    add(id, sim, false);
+                                }
+                            }
+                        }
                     }
-                    let sim = token_similarity(&token.text, &self.tokens[id as usize].text);
-                    if sim >= FUZZY_MIN {
-                        matches.push((id, sim));
+                }
+                Mode::Exhaustive => {
+                    for (id, info) in self.tokens.iter().enumerate() {
+                        if Some(id as u32) != exact && fuzzy_candidate(&info.text) {
+                            let sim = token_similarity(&token.text, &info.text);
+                            if sim >= FUZZY_MIN {
+                                add(id as u32, sim, false);
+                            }
+                        }
                     }
                 }
             }
         }
         let generic = normalize::is_generic(token);
-        let weight = match exact {
+        let letters = token.text.chars().count();
+        let alphabetic =
+            token.script == Script::Latin && token.text.chars().all(char::is_alphabetic);
+        let initial = alphabetic && letters == 1;
+        let mut weight = match exact {
             Some(id) => self.tokens[id as usize].weight,
             None => matches
                 .iter()
-                .map(|&(id, _)| self.tokens[id as usize].weight)
+                .map(|m| self.tokens[m.id as usize].weight)
                 .fold(None, |acc: Option<f64>, w| {
                     Some(acc.map_or(w, |a| a.max(w)))
                 })
                 .unwrap_or_else(|| token_weight(0, self.names.len() as f64, generic)),
         };
-        QueryToken {
+        if initial {
+            weight *= GENERIC_WEIGHT;
+        }
+        Resolved {
             text: token.text.clone(),
             matches,
             weight,
             generic,
             numeric: token.is_numeric(),
+            initial,
+            acronym: alphabetic && (2..=4).contains(&letters),
         }
     }
 
-    /// Scores one candidate name. `None` when only generic tokens matched a query that has a
-    /// distinctive one.
+    /// Scores one candidate name; `None` when it is no match whatever the threshold.
     fn score(
         &self,
-        query: &[Arc<QueryToken>],
+        query: &[QueryToken],
         name: &IndexedName,
-        any_distinctive: bool,
         person: bool,
-    ) -> Option<(f64, Vec<Feature>)> {
+        any_distinctive: bool,
+        short: bool,
+    ) -> Option<Scored> {
+        let info = |id: u32| &self.tokens[id as usize];
         // Every (query token, name token) pair that matches, best first; then a greedy
         // one-to-one alignment.
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
         for (qi, qt) in query.iter().enumerate() {
-            for (ni, &id) in name.tokens.iter().enumerate() {
-                if let Some(&(_, sim)) = qt.matches.iter().find(|(m, _)| *m == id) {
-                    pairs.push((sim, qi, ni));
+            for m in qt.matches.iter().filter(|m| person || !m.person_only) {
+                for (ni, &id) in name.tokens.iter().enumerate() {
+                    if id == m.id {
+                        pairs.push((m.sim, qi, ni));
+                    }
                 }
             }
         }
-        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if pairs.is_empty() {
+            return None; // initials and acronyms alone are no match
+        }
+        // A surname-only rendering is one part of the query: align it with the query part
+        // that covers most of it (the later one on a tie, as surnames come last), not with
+        // characters scattered over the given name (斯 of 肯尼斯).
+        if name.surname_only {
+            let mut cover: HashMap<u16, HashSet<usize>> = HashMap::new();
+            for &(_, qi, ni) in &pairs {
+                cover.entry(query[qi].segment).or_default().insert(ni);
+            }
+            let best = cover
+                .iter()
+                .max_by_key(|(segment, names)| (names.len(), **segment))
+                .map(|(segment, _)| *segment);
+            pairs.retain(|&(_, qi, _)| Some(query[qi].segment) == best);
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
         let mut q_sim = vec![0.0; query.len()];
         let mut n_sim = vec![0.0; name.tokens.len()];
-        let mut fuzzy = 0;
+        let mut scored = Scored::default();
         let mut distinctive_hit = false;
         for (sim, qi, ni) in pairs {
             if q_sim[qi] > 0.0 || n_sim[ni] > 0.0 {
@@ -527,101 +1068,165 @@ impl Index {
             q_sim[qi] = sim;
             n_sim[ni] = sim;
             if sim < 1.0 {
-                fuzzy += 1;
+                scored.fuzzy += 1;
             }
             if !query[qi].generic {
                 distinctive_hit = true;
             }
         }
+        if any_distinctive && !distinctive_hit {
+            return None;
+        }
+        let texts: Vec<&str> = name.tokens.iter().map(|&id| &*info(id).text).collect();
         // Initials: an unmatched one-letter query token pairs with an unmatched name part
         // that starts with it ("John K. C. Lee" ~ "LEE, John Ka-chiu").
         for (qi, qt) in query.iter().enumerate() {
-            let Some(initial) = qt
-                .text
-                .chars()
-                .next()
-                .filter(|_| qt.text.chars().count() == 1)
-            else {
-                continue;
-            };
-            if q_sim[qi] > 0.0 || !initial.is_alphabetic() {
+            if !qt.initial || q_sim[qi] > 0.0 {
                 continue;
             }
-            let free = (0..name.tokens.len()).find(|&ni| {
+            let free = (0..texts.len()).find(|&ni| {
                 n_sim[ni] == 0.0
-                    && self.tokens[name.tokens[ni] as usize]
-                        .text
-                        .starts_with(initial)
+                    && !info(name.tokens[ni]).numeric
+                    && texts[ni].starts_with(&qt.text)
             });
             if let Some(ni) = free {
                 q_sim[qi] = INITIAL_SIM;
                 n_sim[ni] = INITIAL_SIM;
+                scored.initials += 1;
             }
         }
-        if any_distinctive && !distinctive_hit {
+        // Acronyms: an unmatched query token spelling the initials of consecutive unmatched
+        // name words ("MFC" ~ Missiles and Fire Control, "KC" ~ Ka Chiu).
+        if name.form == Form::Plain {
+            for (qi, qt) in query.iter().enumerate() {
+                if !qt.acronym || q_sim[qi] > 0.0 {
+                    continue;
+                }
+                let window = acronym_windows(&texts).find(|(at, acronym)| {
+                    *acronym == qt.text && at.iter().all(|&ni| n_sim[ni] == 0.0)
+                });
+                if let Some((at, _)) = window {
+                    q_sim[qi] = ACRONYM_SIM;
+                    for ni in at {
+                        n_sim[ni] = ACRONYM_SIM;
+                    }
+                    scored.acronyms += 1;
+                }
+            }
+        }
+        let matched = match &name.parts {
+            Some(parts) => {
+                // A part counts when two thirds of its characters matched: scattered
+                // characters (姆 of 汤姆, 斯 of 莫斯) are no name part.
+                let mut counts: HashMap<u16, (usize, usize)> = HashMap::new();
+                for (part, s) in parts.iter().zip(&n_sim) {
+                    let entry = counts.entry(*part).or_default();
+                    entry.1 += 1;
+                    if *s > 0.0 {
+                        entry.0 += 1;
+                    }
+                }
+                counts
+                    .values()
+                    .filter(|(hit, all)| *hit > 0 && hit * 3 >= all * 2)
+                    .count()
+            }
+            None => q_sim.iter().filter(|s| **s > 0.0).count(),
+        };
+        // A surname-only rendering is judged on the query parts it matched; the rest of the
+        // query (the given name) cannot be checked, so the score is capped.
+        let mut in_scope = vec![true; query.len()];
+        if name.surname_only {
+            let segments: HashSet<u16> = query
+                .iter()
+                .zip(&q_sim)
+                .filter(|(_, s)| **s > 0.0)
+                .map(|(t, _)| t.segment)
+                .collect();
+            for (scope, t) in in_scope.iter_mut().zip(query) {
+                *scope = segments.contains(&t.segment);
+            }
+            if n_sim.contains(&0.0) {
+                return None; // all of the rendering, or it is another name (库克 ≠ 库楚克)
+            }
+            let cap = if in_scope.iter().all(|s| *s) {
+                SURNAME_ALONE
+            } else {
+                SURNAME_ONLY
+            };
+            scored.surname_only = Some(cap);
+        } else if person && matched < 2 {
+            // One shared name part is not a match for a person (OFAC's triage rule): "Ross",
+            // "Edmund" or 陈 alone must not flag everyone who bears it.
             return None;
         }
-        // One shared name part is not a match for a person (OFAC's triage rule): "Ross",
-        // "Edmund" or 陈 alone must not flag everyone who bears it.
-        if person && q_sim.iter().filter(|s| **s > 0.0).count() < 2 {
-            return None;
+        // Once two parts of a Western-style personal name match, the parts only one side
+        // has between matched parts (middle names) weigh little.
+        let middle = if person
+            && matched >= 2
+            && !name.chinese_person
+            && !name.surname_only
+            && name.form == Form::Plain
+        {
+            MIDDLE_NAME
+        } else {
+            1.0
+        };
+        let q_middle = between_matched(&q_sim);
+        let n_middle = between_matched(&n_sim);
+        let (mut q_total, mut q_hit) = (0.0, 0.0);
+        for (i, ((t, s), scope)) in query.iter().zip(&q_sim).zip(&in_scope).enumerate() {
+            if *scope {
+                q_total += t.weight * if q_middle[i] { middle } else { 1.0 };
+                q_hit += t.weight * s;
+            }
         }
-        let q_total: f64 = query.iter().map(|t| t.weight).sum();
-        let q_hit: f64 = query.iter().zip(&q_sim).map(|(t, s)| t.weight * s).sum();
-        let info = |id: &u32| &self.tokens[*id as usize];
-        let n_total: f64 = name.tokens.iter().map(|id| info(id).weight).sum();
-        let n_hit: f64 = name
-            .tokens
-            .iter()
-            .zip(&n_sim)
-            .map(|(id, s)| info(id).weight * s)
-            .sum();
+        let (mut n_total, mut n_hit) = (0.0, 0.0);
+        for (i, (&id, s)) in name.tokens.iter().zip(&n_sim).enumerate() {
+            n_total += info(id).weight * if n_middle[i] { middle } else { 1.0 };
+            n_hit += info(id).weight * s;
+        }
         if q_hit <= 0.0 || n_hit <= 0.0 {
             return None;
         }
-        let q_cov = q_hit / q_total;
-        let n_cov = n_hit / n_total;
-        let mut score = q_cov.powf(QUERY_EXP) * n_cov.powf(NAME_EXP);
-        let mut features = vec![
-            Feature {
-                name: "query_coverage",
-                value: q_cov,
-                weight: QUERY_EXP,
-            },
-            Feature {
-                name: "name_coverage",
-                value: n_cov,
-                weight: NAME_EXP,
-            },
-        ];
+        // A query of generic words only ("China Technology", "University of Tokyo", 新疆新能源)
+        // names a party only when it is, word for word, all of that party's generic words
+        // (and, in Chinese script, all of its characters).
+        if !any_distinctive {
+            let han_name = texts.iter().any(|t| t.chars().any(normalize::is_han));
+            let loose_name = name.tokens.iter().zip(&n_sim).any(|(&id, s)| {
+                *s == 0.0
+                    && (han_name || (info(id).generic && !ACRONYM_SKIP.contains(&&*info(id).text)))
+            });
+            if q_sim.iter().any(|s| *s < 1.0) || loose_name {
+                return None;
+            }
+        }
+        scored.query_coverage = (q_hit / q_total).min(1.0);
+        scored.name_coverage = (n_hit / n_total).min(1.0);
+        let mut score = scored.query_coverage.powf(QUERY_EXP) * scored.name_coverage.powf(NAME_EXP);
         let strongest = name
             .tokens
             .iter()
             .zip(&n_sim)
-            .max_by(|a, b| info(a.0).weight.total_cmp(&info(b.0).weight));
+            .max_by(|a, b| info(*a.0).weight.total_cmp(&info(*b.0).weight));
         // Per-character Han tokens are no trade name on their own: the rule is for words.
-        let is_word = |id: &u32| !info(id).text.chars().any(normalize::is_han);
-        if let Some((_, &sim)) = strongest.filter(|(id, _)| name.tokens.len() > 1 && is_word(id)) {
+        let is_word = |id: u32| !info(id).text.chars().any(normalize::is_han);
+        if let Some((_, &sim)) = strongest.filter(|(id, _)| name.tokens.len() > 1 && is_word(**id))
+        {
             if sim == 0.0 {
                 score *= DISTINCTIVE_MISSING;
-                features.push(Feature {
-                    name: "distinctive_missing",
-                    value: 1.0,
-                    weight: DISTINCTIVE_MISSING,
-                });
+                scored.distinctive_missing = true;
             }
         }
-        if fuzzy > 0 {
-            features.push(Feature {
-                name: "fuzzy_tokens",
-                value: fuzzy as f64,
-                weight: 0.0,
-            });
+        if name.chinese_person && n_sim.contains(&0.0) {
+            score *= SYLLABLE_MISSING;
+            scored.syllable_missing = true;
         }
         // Numbers in names (CETC 28 vs CETC 38) discriminate hard: an unmatched number on
         // either side, when both sides have numbers, is a strong sign of a different party.
         let q_nums = query.iter().any(|t| t.numeric);
-        let n_nums = name.tokens.iter().any(|id| info(id).numeric);
+        let n_nums = name.tokens.iter().any(|&id| info(id).numeric);
         let unmatched_number = query
             .iter()
             .zip(&q_sim)
@@ -630,60 +1235,182 @@ impl Index {
                 .tokens
                 .iter()
                 .zip(&n_sim)
-                .any(|(id, s)| info(id).numeric && *s == 0.0);
+                .any(|(&id, s)| info(id).numeric && *s == 0.0);
         if q_nums && n_nums && unmatched_number {
             score *= NUMBER_MISMATCH;
-            features.push(Feature {
-                name: "number_mismatch",
-                value: 1.0,
-                weight: NUMBER_MISMATCH,
-            });
+            scored.number_mismatch = true;
         }
-        Some((score, features))
+        let class_word = |t: &TokenInfo| t.generic && !ACRONYM_SKIP.contains(&&*t.text);
+        let query_class = query
+            .iter()
+            .zip(&q_sim)
+            .any(|(t, s)| *s == 0.0 && t.generic && !ACRONYM_SKIP.contains(&t.text.as_str()));
+        let name_class = name
+            .tokens
+            .iter()
+            .zip(&n_sim)
+            .any(|(&id, s)| *s == 0.0 && class_word(info(id)));
+        if query_class && name_class {
+            score *= DESCRIPTOR_CONFLICT;
+            scored.descriptor_conflict = true;
+        }
+        if short && (n_sim.contains(&0.0) || q_sim.iter().any(|s| *s < 1.0)) {
+            score *= SHORT_PARTIAL;
+            scored.short_partial = true;
+        }
+        if let Some(cap) = scored.surname_only {
+            score = score.min(cap);
+        }
+        scored.score = score;
+        Some(scored)
     }
 }
 
-/// Optional evidence from the request: entity type and countries.
-fn evidence(mut score: f64, entity: &Entity, query: &Query, features: &mut Vec<Feature>) -> f64 {
+/// Orders the hits, best first, and marks the ones that are the same party on several lists.
+fn rank(query: &Query, best: HashMap<u32, Hit>) -> Vec<Hit> {
+    // Ties (two names equal after normalisation) go to the one closest as typed; the
+    // closeness is computed once per hit, not in every comparison.
+    let typed = query.name.to_lowercase();
+    let mut ranked: Vec<(f64, Hit)> = best
+        .into_values()
+        .map(|h| {
+            let closeness = strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
+            (closeness, h)
+        })
+        .collect();
+    ranked.sort_by(|(ca, a), (cb, b)| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| cb.total_cmp(ca))
+            .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
+            .then_with(|| a.entity.id.cmp(&b.entity.id))
+    });
+    let mut hits: Vec<Hit> = ranked.into_iter().map(|(_, h)| h).collect();
+    hits.truncate(query.limit);
+    let keys: Vec<(String, Vec<String>)> = hits
+        .iter()
+        .map(|h| {
+            let name: Vec<String> = normalize::tokenize(&h.entity.name)
+                .into_iter()
+                .map(|t| t.text)
+                .collect();
+            let ids = h
+                .entity
+                .identifiers
+                .iter()
+                .map(|i| identifier_key(&i.value))
+                .filter(|k| k.len() >= 6)
+                .collect();
+            (name.join(" "), ids)
+        })
+        .collect();
+    for i in 0..hits.len() {
+        let same: Vec<String> = (0..hits.len())
+            .filter(|&j| j != i && hits[j].entity.list != hits[i].entity.list)
+            .filter(|&j| keys[i].0 == keys[j].0 || keys[i].1.iter().any(|k| keys[j].1.contains(k)))
+            .map(|j| hits[j].entity.id.clone())
+            .collect();
+        hits[i].same_party = same;
+    }
+    hits
+}
+
+/// Optional evidence from the request: entity type and countries. With `features`, records
+/// what it applied.
+fn evidence(
+    mut score: f64,
+    entity: &Entity,
+    query: &Query,
+    mut features: Option<&mut Vec<Feature>>,
+) -> f64 {
+    let mut apply = |name: &'static str, weight: f64| {
+        score *= weight;
+        if let Some(features) = features.as_deref_mut() {
+            features.push(Feature {
+                name,
+                value: 1.0,
+                weight,
+            });
+        }
+    };
     if let Some(wanted) = query.entity_type {
         let known = |t: EntityType| t != EntityType::Unknown;
         if known(wanted) && known(entity.kind) && wanted != entity.kind {
-            score *= TYPE_MISMATCH;
-            features.push(Feature {
-                name: "type_mismatch",
-                value: 1.0,
-                weight: TYPE_MISMATCH,
-            });
+            apply("type_mismatch", TYPE_MISMATCH);
         }
     }
     if !query.countries.is_empty() && !entity.countries.is_empty() {
-        let shared = query.countries.iter().any(|c| entity.countries.contains(c));
-        if shared {
-            features.push(Feature {
-                name: "country_match",
-                value: 1.0,
-                weight: 1.0,
-            });
+        if query.countries.iter().any(|c| entity.countries.contains(c)) {
+            apply("country_match", 1.0);
         } else {
-            score *= COUNTRY_MISMATCH;
-            features.push(Feature {
-                name: "country_mismatch",
-                value: 1.0,
-                weight: COUNTRY_MISMATCH,
-            });
+            apply("country_mismatch", COUNTRY_MISMATCH);
         }
     }
     score
 }
 
-#[derive(Debug)]
-struct QueryToken {
-    text: String,
-    /// Vocabulary tokens this one matches, with their similarity.
-    matches: Vec<(u32, f64)>,
-    weight: f64,
-    generic: bool,
-    numeric: bool,
+/// Windows of 2–4 consecutive words of a name (skipping "of", "and" ...) with the acronym
+/// their initials spell, as positions into `texts`.
+fn acronym_windows<'a>(texts: &'a [&'a str]) -> impl Iterator<Item = (Vec<usize>, String)> + 'a {
+    let words: Vec<usize> = (0..texts.len())
+        .filter(|&i| !ACRONYM_SKIP.contains(&texts[i]))
+        .collect();
+    (2..=4usize).flat_map(move |len| {
+        let words = words.clone();
+        (0..words.len().saturating_sub(len - 1)).filter_map(move |start| {
+            let at: Vec<usize> = words[start..start + len].to_vec();
+            let acronym: Option<String> = at
+                .iter()
+                .map(|&i| {
+                    let word = texts[i];
+                    word.chars()
+                        .next()
+                        .filter(|_| word.chars().all(|c| c.is_ascii_alphabetic()))
+                })
+                .collect();
+            acronym.map(|a| (at, a))
+        })
+    })
+}
+
+/// The name with its bracketed parts removed, when it has any: `None` otherwise.
+fn without_brackets(name: &str) -> Option<String> {
+    if !name.contains(['(', '（', '[']) {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut depth = 0usize;
+    for c in name.chars() {
+        match c {
+            '(' | '（' | '[' => depth += 1,
+            ')' | '）' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// For each position, whether it is unmatched with matched positions on both sides of it.
+fn between_matched(sims: &[f64]) -> Vec<bool> {
+    let first = sims.iter().position(|s| *s > 0.0);
+    let last = sims.iter().rposition(|s| *s > 0.0);
+    (0..sims.len())
+        .map(|i| sims[i] == 0.0 && first.is_some_and(|f| f < i) && last.is_some_and(|l| l > i))
+        .collect()
+}
+
+/// Whether a Latin personal name reads as a romanised Chinese name (every word a pinyin,
+/// Wade–Giles or Cantonese syllable, or pinyin syllables run together): every part counts.
+fn chinese_style(tokens: &[Token]) -> bool {
+    (2..=4).contains(&tokens.len())
+        && tokens.iter().all(|t| {
+            normalize::is_syllable(&t.text)
+                || !normalize::romanisation_variants(&t.text).is_empty()
+                || normalize::syllabify(std::slice::from_ref(t)).is_some_and(|parts| {
+                    parts.len() > 1 && parts.iter().all(|p| normalize::is_syllable(&p.text))
+                })
+        })
 }
 
 /// An identifier reduced to upper-case letters and digits, as OFAC advises searching them.
@@ -706,37 +1433,142 @@ fn token_weight(doc_freq: usize, names: f64, generic: bool) -> f64 {
     }
 }
 
-/// Similarity of two distinct tokens from their edit distance: one edit allowed from 4
-/// characters, two from 8. Digits never match fuzzily.
-fn token_similarity(a: &str, b: &str) -> f64 {
-    let (la, lb) = (a.chars().count(), b.chars().count());
-    let shorter = la.min(lb);
-    let allowed = match shorter {
+/// Edits allowed between two words, by the length of the shorter: one from 4 characters
+/// (an insertion: Gibs ~ Gibbs), two from 10; `FUZZY_MIN` then rejects what is too far for
+/// the longer word.
+fn edit_allowance(chars: usize) -> usize {
+    match chars {
         0..=3 => 0,
-        4..=7 => 1,
+        4 => 1,
+        5..=9 => 1,
         _ => 2,
-    };
-    if la.abs_diff(lb) > allowed {
-        return 0.0;
     }
-    let distance = strsim::damerau_levenshtein(a, b);
-    if distance > allowed {
-        return 0.0;
-    }
-    1.0 - distance as f64 / la.max(lb) as f64
 }
 
-/// Padded character trigrams, packed into a u64 each.
-fn trigrams(token: &str) -> impl Iterator<Item = u64> {
-    let chars: Vec<char> = std::iter::once('^')
-        .chain(token.chars())
-        .chain(std::iter::once('$'))
-        .collect();
-    let grams: Vec<u64> = chars
-        .windows(3)
-        .map(|w| ((w[0] as u64) << 42) | ((w[1] as u64) << 21) | w[2] as u64)
-        .collect();
-    grams.into_iter()
+/// Whether a token takes part in edit-distance matching: Latin letters, long enough.
+fn fuzzy_candidate(text: &str) -> bool {
+    let chars = text.chars().count();
+    edit_allowance(chars) > 0
+        && !text.bytes().all(|b| b.is_ascii_digit())
+        && !text.chars().any(normalize::is_han)
+}
+
+/// Similarity of two distinct tokens from their edit distance (optimal string alignment, so
+/// a swap of neighbours is one edit), within the allowance of the shorter. Edits that typing
+/// and spelling produce (a swap, a doubled or undoubled letter, a dropped vowel, one vowel
+/// for another, c/k, s/z, m/n ...) cost half, a dropped or added consonant one, and any other
+/// substitution one and a half, so a short word with an arbitrary change (Hawley ~ Hanley,
+/// Martin ~ Marvin) is another word, not a typo. Digits never match fuzzily.
+fn token_similarity(a: &str, b: &str) -> f64 {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (la, lb) = (a.len(), b.len());
+    let allowed = edit_allowance(la.min(lb));
+    if allowed == 0 || la.abs_diff(lb) > allowed {
+        return 0.0;
+    }
+    if a.iter().chain(&b).any(char::is_ascii_digit) {
+        return 0.0;
+    }
+    let (edits, cost) = weighted_osa(&a, &b);
+    if edits > allowed {
+        return 0.0;
+    }
+    (1.0 - cost / la.max(lb) as f64).max(0.0)
+}
+
+const TYPO_COST: f64 = 0.5;
+const EDIT_COST: f64 = 1.5;
+
+/// Letters one is often written for the other.
+fn alike(x: char, y: char) -> bool {
+    const GROUPS: &[&str] = &["aeiouy", "ckq", "sz", "mn", "bp", "dt", "vw", "gj", "fv"];
+    GROUPS.iter().any(|g| g.contains(x) && g.contains(y))
+}
+
+/// Optimal string alignment with typo-aware costs: (number of edits, total cost) of the
+/// cheapest alignment.
+fn weighted_osa(a: &[char], b: &[char]) -> (usize, f64) {
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![(0usize, 0.0f64); m + 1]; n + 1];
+    // Inserting or deleting a letter next to the same letter is doubling it; a dropped or
+    // added vowel is a slip too; another letter costs one.
+    let indel = |s: &[char], i: usize| {
+        let c = s[i];
+        let doubled = (i > 0 && s[i - 1] == c) || s.get(i + 1) == Some(&c);
+        if doubled || "aeiouy".contains(c) {
+            TYPO_COST
+        } else {
+            1.0
+        }
+    };
+    for i in 1..=n {
+        d[i][0] = (i, d[i - 1][0].1 + indel(a, i - 1));
+    }
+    for j in 1..=m {
+        d[0][j] = (j, d[0][j - 1].1 + indel(b, j - 1));
+    }
+    let better = |x: (usize, f64), y: (usize, f64)| if y.1 < x.1 { y } else { x };
+    for i in 1..=n {
+        for j in 1..=m {
+            let sub = if a[i - 1] == b[j - 1] {
+                d[i - 1][j - 1]
+            } else {
+                let cost = if alike(a[i - 1], b[j - 1]) {
+                    TYPO_COST
+                } else {
+                    EDIT_COST
+                };
+                (d[i - 1][j - 1].0 + 1, d[i - 1][j - 1].1 + cost)
+            };
+            let del = (d[i - 1][j].0 + 1, d[i - 1][j].1 + indel(a, i - 1));
+            let ins = (d[i][j - 1].0 + 1, d[i][j - 1].1 + indel(b, j - 1));
+            let mut best = better(better(sub, del), ins);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                let swap = d[i - 2][j - 2];
+                best = better(best, (swap.0 + 1, swap.1 + TYPO_COST));
+            }
+            d[i][j] = best;
+        }
+    }
+    d[n][m]
+}
+
+/// Hashes of the strings a word reduces to by deleting up to its edit allowance of
+/// characters (the word itself included). Two words within `d ≤` both allowances of each
+/// other (optimal string alignment distance) always share one: that is what makes the
+/// candidate stage lose no fuzzy pair.
+fn deletion_keys(word: &str) -> Vec<u64> {
+    let chars: Vec<char> = word.chars().collect();
+    let depth = edit_allowance(chars.len());
+    let mut level: HashSet<Vec<char>> = HashSet::from([chars]);
+    let mut all: Vec<u64> = level.iter().map(|w| fnv(w)).collect();
+    for _ in 0..depth {
+        let mut next = HashSet::new();
+        for w in &level {
+            for i in 0..w.len() {
+                let mut shorter = w.clone();
+                shorter.remove(i);
+                next.insert(shorter);
+            }
+        }
+        all.extend(next.iter().map(|w| fnv(w)));
+        level = next;
+    }
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// FNV-1a over the characters of a word.
+fn fnv(chars: &[char]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &c in chars {
+        for b in (c as u32).to_le_bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod native;
 pub mod normalize;
 pub mod query;
 pub mod store;
+pub mod tables;
 pub mod uscc;
 
 pub use error::{Error, Result};

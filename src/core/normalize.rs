@@ -4,8 +4,9 @@
 //! (Tech → technology), legal forms dropped (Co., Ltd., 有限公司), ordinals reduced to their
 //! number, and Chinese script split into characters.
 
+use super::tables;
 use pinyin::ToPinyin;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
@@ -14,6 +15,9 @@ use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 pub struct Token {
     pub text: String,
     pub script: Script,
+    /// Which part of the name the token came from: each Latin word and each run of Han
+    /// characters between separators (洛克希德·马丁 has two) is one segment.
+    pub segment: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,6 +29,14 @@ pub enum Script {
 }
 
 impl Token {
+    pub fn new(text: impl Into<String>, script: Script, segment: u16) -> Token {
+        Token {
+            text: text.into(),
+            script,
+            segment,
+        }
+    }
+
     pub fn is_numeric(&self) -> bool {
         self.text.bytes().all(|b| b.is_ascii_digit())
     }
@@ -71,6 +83,7 @@ const LEGAL_FORMS: &[&str] = &[
     "gongsi",
     "gufen",
     "zeren",
+    "jointstock",
 ];
 
 /// Chinese legal-form suffixes, longest first; stripped from the end of a Han run.
@@ -118,6 +131,7 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("inds", "industry"),
     ("def", "defense"),
     ("defence", "defense"),
+    ("centre", "center"),
     ("sys", "systems"),
     ("ctrl", "control"),
     ("info", "information"),
@@ -129,6 +143,16 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("mgmt", "management"),
     ("acad", "academy"),
     ("assn", "association"),
+    ("ind", "industry"),
+    ("shipbldg", "shipbuilding"),
+    ("telecom", "telecommunication"),
+    ("telecoms", "telecommunication"),
+    ("telecommunications", "telecommunication"),
+    ("matl", "material"),
+    ("mat", "material"),
+    ("materials", "material"),
+    ("auto", "automatic"),
+    ("automation", "automatic"),
 ];
 
 /// Words that carry the class of a name but little of its identity: they weigh little.
@@ -190,6 +214,90 @@ const GENERIC: &[&str] = &[
     "systems",
     "system",
     "corp",
+    // Industry and class words: they say what a party does, not who it is.
+    "general",
+    "defense",
+    "aerospace",
+    "aviation",
+    "digital",
+    "network",
+    "networks",
+    "energy",
+    "software",
+    "microelectronics",
+    "semiconductor",
+    "consolidated",
+    "logistics",
+    "machinery",
+    "material",
+    "power",
+    "chemical",
+    "textiles",
+    "textile",
+    "cotton",
+    "linen",
+    "wool",
+    "mining",
+    "electric",
+    "optical",
+    "instruments",
+    "intelligent",
+    "shipping",
+    "petroleum",
+    "foundation",
+    "laboratories",
+    "center",
+    "enterprise",
+    "enterprises",
+    // More places that name many parties.
+    "zhuhai",
+    "suzhou",
+    "xiamen",
+    "qingdao",
+    "dalian",
+    "shenyang",
+    "hefei",
+    "jinan",
+    "zhengzhou",
+    "changsha",
+    "kunming",
+    "fuzhou",
+    "ningbo",
+    "dongguan",
+    "foshan",
+    "urumqi",
+    "hubei",
+    "hunan",
+    "henan",
+    "hebei",
+    "shandong",
+    "fujian",
+    "anhui",
+    "liaoning",
+    "shaanxi",
+    "shanxi",
+    "yunnan",
+    "guangxi",
+    "tokyo",
+    "japan",
+    "taiwan",
+    "taipei",
+    "korea",
+    "russia",
+    "moscow",
+    "iran",
+    "tehran",
+    "dubai",
+    "singapore",
+    "london",
+    "asia",
+    "pacific",
+    "global",
+    "world",
+    "east",
+    "west",
+    "north",
+    "south",
 ];
 
 /// Han characters that, like the words above, mostly carry class or place.
@@ -215,18 +323,21 @@ pub fn tokenize(name: &str) -> Vec<Token> {
     let folded = fold(name);
     let mut tokens = Vec::new();
     let mut legal = Vec::new();
+    let mut segment = 0u16;
     for run in split_runs(&folded) {
         match run {
-            Run::Latin(words) => latin_tokens(&words, &mut tokens, &mut legal),
+            Run::Latin(words) => latin_tokens(&words, &mut segment, &mut tokens, &mut legal),
             Run::Han(chars) => {
                 let kept = strip_han_legal(&chars);
                 if kept.is_empty() {
-                    legal.extend(chars.chars().map(|c| Token {
-                        text: c.to_string(),
-                        script: Script::Han,
-                    }));
+                    legal.extend(
+                        chars
+                            .chars()
+                            .map(|c| Token::new(c.to_string(), Script::Han, segment)),
+                    );
                 }
-                han_tokens(kept, &mut tokens);
+                han_tokens(kept, segment, &mut tokens);
+                segment = segment.saturating_add(1);
             }
         }
     }
@@ -241,7 +352,9 @@ pub fn tokenize(name: &str) -> Vec<Token> {
 /// `tokenize` when a name has nothing else.
 pub fn is_legal_form(token: &Token) -> bool {
     match token.script {
-        Script::Latin => LEGAL_FORMS.contains(&token.text.as_str()),
+        Script::Latin => {
+            LEGAL_FORMS.contains(&token.text.as_str()) || HONORIFICS.contains(&token.text.as_str())
+        }
         Script::Han => HAN_LEGAL_SUFFIXES
             .iter()
             .any(|s| s.contains(token.text.as_str())),
@@ -318,7 +431,7 @@ fn split_runs(folded: &str) -> Vec<Run> {
 
 /// One token per Han character, except that an ordinal written 第 + Chinese numerals
 /// (第五十五研究所) becomes its number, as "No. 55" and "55th" do in Latin script.
-fn han_tokens(run: &str, tokens: &mut Vec<Token>) {
+fn han_tokens(run: &str, segment: u16, tokens: &mut Vec<Token>) {
     let chars: Vec<char> = run.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -328,18 +441,12 @@ fn han_tokens(run: &str, tokens: &mut Vec<Token>) {
                 .take_while(|c| chinese_digit(**c).is_some() || matches!(c, '十' | '百'))
                 .collect();
             if let Some(value) = chinese_number(&digits) {
-                tokens.push(Token {
-                    text: value.to_string(),
-                    script: Script::Latin,
-                });
+                tokens.push(Token::new(value.to_string(), Script::Latin, segment));
                 i += 1 + digits.chars().count();
                 continue;
             }
         }
-        tokens.push(Token {
-            text: chars[i].to_string(),
-            script: Script::Han,
-        });
+        tokens.push(Token::new(chars[i].to_string(), Script::Han, segment));
         i += 1;
     }
 }
@@ -387,36 +494,110 @@ fn strip_han_legal(run: &str) -> &str {
     rest
 }
 
-fn latin_tokens(words: &str, tokens: &mut Vec<Token>, legal: &mut Vec<Token>) {
+fn latin_tokens(words: &str, segment: &mut u16, tokens: &mut Vec<Token>, legal: &mut Vec<Token>) {
     let words = merge_dotted_legal_forms(words.split_whitespace().collect());
-    for (i, word) in words.iter().enumerate() {
-        let word = &word.as_str();
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i].as_str();
+        let next = words.get(i + 1).map(String::as_str);
+        let here = *segment;
+        *segment = segment.saturating_add(1);
+        // "Joint Stock" (Company) is a legal form in two words.
+        if word == "joint" && next == Some("stock") {
+            legal.push(Token::new("jointstock", Script::Latin, here));
+            i += 2;
+            continue;
+        }
+        // "Fifty-Fifth" → 55, "Twenty" → 20.
+        if let Some(tens) = tens_word(word) {
+            let unit = next.and_then(unit_word);
+            let value = tens + unit.unwrap_or(0);
+            tokens.push(Token::new(value.to_string(), Script::Latin, here));
+            i += 1 + usize::from(unit.is_some());
+            continue;
+        }
         let mut text = ABBREVIATIONS
             .iter()
-            .find(|(abbr, _)| abbr == word)
-            .map_or(*word, |(_, full)| full)
+            .find(|(abbr, _)| *abbr == word)
+            .map_or(word, |(_, full)| full)
             .to_string();
         // "28th" → "28"; "No. 28" → "28".
         if let Some(num) = strip_ordinal(&text) {
             text = num;
         }
-        if text == "no"
-            && words
-                .get(i + 1)
-                .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
-        {
+        i += 1;
+        if text == "no" && next.is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())) {
             continue;
         }
-        let token = Token {
-            text,
-            script: Script::Latin,
-        };
-        if LEGAL_FORMS.contains(&token.text.as_str()) {
+        let token = Token::new(text, Script::Latin, here);
+        if LEGAL_FORMS.contains(&token.text.as_str()) || HONORIFICS.contains(&token.text.as_str()) {
             legal.push(token);
         } else {
             tokens.push(token);
         }
     }
+}
+
+/// Titles and post-nominals that are no part of a person's name (Mr, Dr, JP, GBS ...).
+const HONORIFICS: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "madam",
+    "hon",
+    "honorable",
+    "honourable",
+    "jp",
+    "gbs",
+    "sbs",
+    "bbs",
+    "gbm",
+    "obe",
+    "cbe",
+    "mbe",
+    "phd",
+];
+
+const UNITS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
+const UNIT_ORDINALS: &[&str] = &[
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+];
+const TENS: &[&str] = &[
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+const TENS_ORDINALS: &[&str] = &[
+    "twentieth",
+    "thirtieth",
+    "fortieth",
+    "fiftieth",
+    "sixtieth",
+    "seventieth",
+    "eightieth",
+    "ninetieth",
+];
+
+fn tens_word(word: &str) -> Option<u32> {
+    TENS.iter()
+        .position(|w| *w == word)
+        .or_else(|| TENS_ORDINALS.iter().position(|w| *w == word))
+        .map(|p| (p as u32 + 2) * 10)
+}
+
+fn unit_word(word: &str) -> Option<u32> {
+    UNITS
+        .iter()
+        .position(|w| *w == word)
+        .or_else(|| UNIT_ORDINALS.iter().position(|w| *w == word))
+        .map(|p| p as u32 + 1)
 }
 
 /// Joins runs of single letters that spell a legal form once their dots are gone
@@ -522,7 +703,7 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("航空", "aviation"),
     ("航天", "aerospace"),
     ("光电", "optoelectronics"),
-    ("材料", "materials"),
+    ("材料", "material"),
     ("机械", "machinery"),
     ("仪器", "instruments"),
     ("系统", "systems"),
@@ -549,6 +730,12 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("江苏", "jiangsu"),
     ("四川", "sichuan"),
     ("香港", "hong kong"),
+    ("东京", "tokyo"),
+    ("日本", "japan"),
+    ("台湾", "taiwan"),
+    ("台北", "taipei"),
+    ("基金会", "foundation"),
+    ("民主", "democracy"),
     ("县", ""),
     ("市", ""),
     ("省", ""),
@@ -590,18 +777,174 @@ const ROMANISATIONS: &[&[&str]] = &[
     &["zhong", "chung"],
 ];
 
-/// Other spellings of a romanised Chinese syllable or surname.
-pub fn romanisation_variants(word: &str) -> impl Iterator<Item = &'static str> + '_ {
-    ROMANISATIONS
-        .iter()
-        .filter(move |group| group.contains(&word))
-        .flat_map(|group| group.iter().copied())
-        .filter(move |variant| *variant != word)
+/// Other spellings of a romanised Chinese syllable or surname: its pinyin readings (from
+/// Wade–Giles, Cantonese or the groups above) and their other spellings.
+pub fn romanisation_variants(word: &str) -> &'static [String] {
+    static MAP: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut readings: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let mut spellings: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let rows = tables::wade_giles()
+            .iter()
+            .chain(tables::cantonese())
+            .map(|&(spelling, pinyin)| (spelling, pinyin));
+        for (spelling, pinyin) in rows {
+            readings.entry(spelling).or_default().insert(pinyin);
+            spellings.entry(pinyin).or_default().insert(spelling);
+        }
+        let mut out: HashMap<String, HashSet<&str>> = HashMap::new();
+        let words: HashSet<&str> = readings
+            .keys()
+            .chain(spellings.keys())
+            .copied()
+            .chain(ROMANISATIONS.iter().flat_map(|g| g.iter().copied()))
+            .collect();
+        for word in words {
+            let mut pinyin: HashSet<&str> = readings.get(word).cloned().unwrap_or_default();
+            if syllables().contains(word) {
+                pinyin.insert(word);
+            }
+            let mut all: HashSet<&str> = pinyin.clone();
+            for p in &pinyin {
+                all.extend(spellings.get(p).into_iter().flatten());
+            }
+            for group in ROMANISATIONS.iter().filter(|g| g.contains(&word)) {
+                all.extend(group.iter());
+            }
+            all.remove(word);
+            out.insert(word.to_string(), all);
+        }
+        out.into_iter()
+            .map(|(word, set)| {
+                let mut variants: Vec<String> = set.into_iter().map(String::from).collect();
+                variants.sort_unstable();
+                (word, variants)
+            })
+            .collect()
+    });
+    map.get(word).map_or(&[], Vec::as_slice)
+}
+
+/// Formal given names for a short form and short forms for a formal name (Jim ↔ James).
+pub fn nickname_variants(word: &str) -> &'static [String] {
+    static MAP: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for &(short, formal) in tables::nicknames() {
+            let (short, formal) = (
+                fold(short).trim().to_string(),
+                fold(formal).trim().to_string(),
+            );
+            if short != formal {
+                map.entry(short.clone()).or_default().push(formal.clone());
+                map.entry(formal).or_default().push(short);
+            }
+        }
+        for variants in map.values_mut() {
+            variants.sort_unstable();
+            variants.dedup();
+        }
+        map
+    });
+    map.get(word).map_or(&[], Vec::as_slice)
+}
+
+/// Chinese words read as Latin words: the curated brand table (中兴 → zte) and the glossary
+/// (电子 → electronics), longest first so that 中兴通讯 wins over 中兴.
+fn han_words() -> &'static [(String, Vec<String>)] {
+    static WORDS: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: Vec<(String, Vec<String>)> = Vec::new();
+        let mut seen = HashSet::new();
+        let brands = tables::brands()
+            .iter()
+            .map(|&(zh, latin)| (zh, latin, true));
+        let glossary = GLOSSARY.iter().map(|&(zh, en)| (zh, en, false));
+        for (zh, latin, brand) in brands.chain(glossary) {
+            let zh = fold(zh).replace(' ', "");
+            if zh.is_empty() || !seen.insert(zh.clone()) {
+                continue;
+            }
+            let latin: Vec<String> = if brand {
+                tokenize(latin).into_iter().map(|t| t.text).collect()
+            } else {
+                latin.split_whitespace().map(String::from).collect()
+            };
+            if brand && latin.is_empty() {
+                continue;
+            }
+            words.push((zh, latin));
+        }
+        words.sort_by_key(|(zh, _)| std::cmp::Reverse(zh.chars().count()));
+        words
+    })
+}
+
+/// The glossary alone, longest first.
+fn glossary_words() -> &'static [(String, Vec<String>)] {
+    static WORDS: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: Vec<(String, Vec<String>)> = GLOSSARY
+            .iter()
+            .map(|(zh, en)| {
+                (
+                    zh.to_string(),
+                    en.split_whitespace().map(String::from).collect(),
+                )
+            })
+            .collect();
+        words.sort_by_key(|(zh, _)| std::cmp::Reverse(zh.chars().count()));
+        words
+    })
+}
+
+/// Whole Han name parts read as a Western name (埃德蒙 → edmund, 史密斯 → smith).
+pub fn transliteration(segment: &str) -> Option<&'static [String]> {
+    static MAP: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for &(zh, latin) in tables::transliterations() {
+            let zh = fold(zh).replace(' ', "");
+            let latin = fold(latin).trim().to_string();
+            if zh.chars().count() >= 2 && !latin.is_empty() {
+                let entry = map.entry(zh).or_default();
+                if !entry.contains(&latin) {
+                    entry.push(latin);
+                }
+            }
+        }
+        map
+    });
+    map.get(segment).map(Vec::as_slice)
+}
+
+/// The brand table keyed by the joined toneless pinyin of its Chinese names (晶澳 →
+/// "jingao"), for Latin queries that spell a brand in pinyin.
+pub fn brand_by_pinyin(joined: &str) -> Option<&'static [String]> {
+    static MAP: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut map = HashMap::new();
+        for &(zh, latin) in tables::brands() {
+            let Some(pinyin) = zh
+                .chars()
+                .map(|c| c.to_pinyin().map(|p| p.plain()))
+                .collect::<Option<String>>()
+            else {
+                continue;
+            };
+            let latin: Vec<String> = tokenize(latin).into_iter().map(|t| t.text).collect();
+            if zh.chars().count() >= 2 && !latin.is_empty() && latin.concat() != pinyin {
+                map.entry(pinyin).or_insert(latin);
+            }
+        }
+        map
+    });
+    map.get(joined).map(Vec::as_slice)
 }
 
 /// The glossary keyed by the toneless pinyin of its Chinese words (大学 → "daxue").
-fn glossary_pinyin() -> &'static std::collections::HashMap<String, &'static str> {
-    static MAP: OnceLock<std::collections::HashMap<String, &'static str>> = OnceLock::new();
+fn glossary_pinyin() -> &'static HashMap<String, &'static str> {
+    static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
         GLOSSARY
             .iter()
@@ -621,11 +964,19 @@ fn glossary_pinyin() -> &'static std::collections::HashMap<String, &'static str>
 }
 
 /// Glossary English ("public security bureau") as Latin tokens.
-fn latin_words(english: &str) -> impl Iterator<Item = Token> + '_ {
-    english.split_whitespace().map(|w| Token {
-        text: w.to_string(),
-        script: Script::Latin,
-    })
+fn latin_words<'a>(
+    english: impl IntoIterator<Item = &'a str> + 'a,
+    segment: u16,
+) -> impl Iterator<Item = Token> + 'a {
+    english
+        .into_iter()
+        .flat_map(str::split_whitespace)
+        .map(move |w| Token::new(w, Script::Latin, segment))
+}
+
+/// Whether a word is one toneless pinyin syllable.
+pub fn is_syllable(word: &str) -> bool {
+    syllables().contains(word)
 }
 
 /// Every toneless pinyin syllable, read once from the pinyin tables.
@@ -642,43 +993,329 @@ fn syllables() -> &'static HashSet<&'static str> {
     })
 }
 
-/// The Latin form of a name that has Chinese script: glossary words translated, the other
-/// characters romanised to toneless pinyin syllables, Latin tokens kept. `None` when the name
-/// has no Han token.
-pub fn romanize(tokens: &[Token]) -> Option<Vec<Token>> {
-    if !tokens.iter().any(|t| t.script == Script::Han) {
-        return None;
-    }
-    let mut out = Vec::new();
+/// Consecutive Han tokens of one segment, with the range they span.
+fn han_runs(tokens: &[Token]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        if tokens[i].script == Script::Latin {
-            out.push(tokens[i].clone());
+        if tokens[i].script != Script::Han {
             i += 1;
             continue;
         }
-        let run_end = (i..tokens.len())
-            .find(|&j| tokens[j].script != Script::Han)
+        let segment = tokens[i].segment;
+        let end = (i..tokens.len())
+            .find(|&j| tokens[j].script != Script::Han || tokens[j].segment != segment)
             .unwrap_or(tokens.len());
-        let run: String = tokens[i..run_end].iter().map(|t| t.text.as_str()).collect();
-        let mut rest = run.as_str();
-        while let Some(c) = rest.chars().next() {
-            if let Some((han, english)) = GLOSSARY.iter().find(|(han, _)| rest.starts_with(han)) {
-                out.extend(latin_words(english));
-                rest = &rest[han.len()..];
-                continue;
-            }
-            if let Some(p) = c.to_pinyin() {
-                out.push(Token {
-                    text: fold(p.plain()).trim().to_string(),
-                    script: Script::Latin,
-                });
-            }
-            rest = &rest[c.len_utf8()..];
+        runs.push((i, end));
+        i = end;
+    }
+    runs
+}
+
+/// The Latin form of a name that has Chinese script: a name part that is a known
+/// transliteration becomes its Western name (埃德蒙 → edmund), brand and glossary words are
+/// translated (海思 → hisilicon, 电子 → electronics), the other characters become toneless
+/// pinyin syllables; Latin tokens are kept. `None` when the name has no Han token.
+pub fn romanize(tokens: &[Token]) -> Option<Vec<Token>> {
+    romanize_with(tokens, true)
+}
+
+/// `romanize` without the brand and transliteration tables: the pinyin a Latin spelling of
+/// the Chinese name has (大疆 → da jiang, where `romanize` gives dji).
+pub fn romanize_pinyin(tokens: &[Token]) -> Option<Vec<Token>> {
+    romanize_with(tokens, false)
+}
+
+fn romanize_with(tokens: &[Token], brands: bool) -> Option<Vec<Token>> {
+    han_form(tokens, |run, segment, out| {
+        // The table's first reading: several would each count as a word of the name.
+        if let Some(latin) = transliteration(run)
+            .and_then(|l| l.first())
+            .filter(|_| brands)
+        {
+            out.extend(latin_words([latin.as_str()], segment));
+            return;
         }
-        i = run_end;
+        translate(run, segment, brands, out, |chars, out| {
+            let syllables: Vec<String> = chars
+                .chars()
+                .filter_map(|c| c.to_pinyin())
+                .map(|p| fold(p.plain()).trim().to_string())
+                .collect();
+            // Places written as one word in English (苏州 → suzhou, not su zhou).
+            let mut i = 0;
+            while i < syllables.len() {
+                let place = (2..=3).rev().find_map(|len| {
+                    let joined = syllables.get(i..i + len)?.concat();
+                    GENERIC.contains(&joined.as_str()).then_some((joined, len))
+                });
+                match place {
+                    Some((joined, len)) => {
+                        out.push(Token::new(joined, Script::Latin, segment));
+                        i += len;
+                    }
+                    None => {
+                        out.push(Token::new(syllables[i].clone(), Script::Latin, segment));
+                        i += 1;
+                    }
+                }
+            }
+        });
+    })
+}
+
+/// The sound form of a name with Chinese script, for transliterations of foreign names that
+/// PRC notices and the press write with different characters (鲁比奥 / 鲁比欧, 哈德森 /
+/// 哈德逊): each run of untranslated characters becomes one token of coarse sound classes
+/// (aspiration, retroflex and close vowels merged), so near-homophones differ by an edit or
+/// two. Runs of fewer than three characters stay characters. Glossary words are translated
+/// as in `romanize`; brand names are not (a listed brand spelled with other characters must
+/// still sound alike).
+pub fn phonetic(tokens: &[Token]) -> Option<Vec<Token>> {
+    han_form(tokens, |run, segment, out| {
+        translate(run, segment, false, out, |chars, out| {
+            // Two characters sound alike too often (红帽 / 红猫): they stay characters.
+            if chars.chars().count() < 3 {
+                out.extend(
+                    chars
+                        .chars()
+                        .map(|c| Token::new(c.to_string(), Script::Han, segment)),
+                );
+                return;
+            }
+            let key: String = chars
+                .chars()
+                .filter_map(|c| c.to_pinyin())
+                .map(|p| sound_class(p.plain()))
+                .collect();
+            if !key.is_empty() {
+                out.push(Token::new(key, Script::Latin, segment));
+            }
+        });
+    })
+}
+
+/// Builds a Latin form of a Han name: Latin tokens kept, each Han run handed to `run`.
+fn han_form(
+    tokens: &[Token],
+    mut run: impl FnMut(&str, u16, &mut Vec<Token>),
+) -> Option<Vec<Token>> {
+    if !tokens.iter().any(|t| t.script == Script::Han) {
+        return None;
+    }
+    let runs = han_runs(tokens);
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut next = runs.iter().peekable();
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Some(&&(start, end)) = next.peek().filter(|(start, _)| *start == i) {
+            let text: String = tokens[start..end].iter().map(|t| t.text.as_str()).collect();
+            run(&text, tokens[start].segment, &mut out);
+            next.next();
+            i = end;
+        } else {
+            out.push(tokens[i].clone());
+            i += 1;
+        }
     }
     Some(out)
+}
+
+/// Translates the brand and glossary words of a Han run; the characters between them are
+/// handed to `rest`, a stretch at a time.
+fn translate(
+    run: &str,
+    segment: u16,
+    brands: bool,
+    out: &mut Vec<Token>,
+    mut rest: impl FnMut(&str, &mut Vec<Token>),
+) {
+    let words = if brands {
+        han_words()
+    } else {
+        glossary_words()
+    };
+    let mut pending = String::new();
+    let mut text = run;
+    while let Some(c) = text.chars().next() {
+        if let Some((han, latin)) = words.iter().find(|(han, _)| text.starts_with(han)) {
+            rest(&std::mem::take(&mut pending), out);
+            out.extend(latin_words(latin.iter().map(String::as_str), segment));
+            text = &text[han.len()..];
+            continue;
+        }
+        pending.push(c);
+        text = &text[c.len_utf8()..];
+    }
+    rest(&pending, out);
+}
+
+/// The consonant outline of a Han rendering of a foreign name: each syllable's initial in the
+/// classes of `sound_class`, 尔 (er) read as l. `None` if a character has no reading.
+pub fn han_consonants(han: &str) -> Option<String> {
+    han.chars()
+        .map(|c| {
+            let syllable = c.to_pinyin()?.plain();
+            if syllable == "er" {
+                return Some("l".to_string());
+            }
+            let class = sound_class(syllable);
+            // 华 hua, 惠 hui render "va", "wi" (华盛顿 Washington): no h.
+            let glide = syllable.starts_with("hua") || syllable == "hui";
+            let mut outline = if glide {
+                String::new()
+            } else {
+                class[..class.len() - 1].to_string()
+            };
+            // A final -n or -ng renders an n of the foreign name (顿 dun ~ "ton", 曾 zeng ~
+            // "zen").
+            if syllable.ends_with('n') || syllable.ends_with("ng") {
+                outline.push('n');
+            }
+            Some(outline)
+        })
+        .collect::<Option<Vec<String>>>()
+        .map(|parts| {
+            let mut out = String::new();
+            for part in parts {
+                for c in part.chars() {
+                    if !out.ends_with(c) {
+                        out.push(c);
+                    }
+                }
+            }
+            out
+        })
+}
+
+/// The consonant outline of a Latin word in the same classes (Hawley → hl, Smith → sms,
+/// Kennedy → gnd): digraphs read as one sound, doubled letters once, vowels, w, v, y and a
+/// silent h dropped (Chinese renders v and w alike, 瓦 wa for "va").
+pub fn latin_consonants(word: &str) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let (class, len) = match (c, next) {
+            ('t', Some('h')) | ('s', Some('h')) => ("s", 2),
+            ('p', Some('h')) => ("f", 2),
+            ('c', Some('h')) => ("z", 2),
+            ('c', Some('k')) => ("g", 2),
+            ('c', Some('e' | 'i' | 'y')) => ("s", 1),
+            ('b' | 'p', _) => ("b", 1),
+            ('d' | 't', _) => ("d", 1),
+            ('g' | 'k' | 'c' | 'q', _) => ("g", 1),
+            ('z' | 'j', _) => ("z", 1),
+            ('s' | 'x', _) => ("s", 1),
+            ('l' | 'r', _) => ("l", 1),
+            ('f', _) => ("f", 1),
+            ('m', _) => ("m", 1),
+            ('n', _) => ("n", 1),
+            ('h', _) if i == 0 => ("h", 1),
+            _ => ("", 1),
+        };
+        if !out.ends_with(class) || class.is_empty() {
+            out.push_str(class);
+        }
+        i += len;
+    }
+    out
+}
+
+/// Marks an outline token, so outlines never meet words in the vocabulary.
+pub const OUTLINE_MARK: char = '~';
+
+/// The outline form of a foreign name written in Chinese with separated parts (尼科尔·莫格雷特):
+/// each part's consonant outline, read through the transliteration table where it knows the
+/// part (尼科尔 → Nicole → ngl). `None` unless the name has two or more Han parts.
+pub fn han_outline(tokens: &[Token]) -> Option<Vec<Token>> {
+    let runs = han_runs(tokens);
+    if runs.len() < 2 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(runs.len());
+    for (start, end) in runs {
+        let text: String = tokens[start..end].iter().map(|t| t.text.as_str()).collect();
+        let segment = tokens[start].segment;
+        let outlines: Vec<String> = match transliteration(&text) {
+            Some(latin) => latin.iter().map(|w| latin_consonants(w)).collect(),
+            None => han_consonants(&text).into_iter().collect(),
+        };
+        out.extend(
+            outlines
+                .into_iter()
+                .filter(|o| !o.is_empty())
+                .map(|o| Token::new(format!("{OUTLINE_MARK}{o}"), Script::Latin, segment)),
+        );
+    }
+    Some(out)
+}
+
+/// The outline form of a Latin name: each word's consonant outline (Nicole Morgret → ngl
+/// mlgld), for comparison with `han_outline`.
+pub fn latin_outline(tokens: &[Token]) -> Vec<Token> {
+    tokens
+        .iter()
+        .filter(|t| t.script == Script::Latin && !t.is_numeric() && t.text.chars().count() >= 2)
+        .filter_map(|t| {
+            let outline = latin_consonants(&t.text);
+            (!outline.is_empty())
+                .then(|| Token::new(format!("{OUTLINE_MARK}{outline}"), Script::Latin, t.segment))
+        })
+        .collect()
+}
+
+/// The sound class of a pinyin syllable: its initial with aspiration and place merged
+/// (b/p, d/t, g/k, z/c/zh/ch/j/q, s/sh/x, l/r; y, w and none dropped) and its final reduced
+/// to one vowel class (a, o, e, i, u).
+fn sound_class(syllable: &str) -> String {
+    const INITIALS: &[(&str, &str)] = &[
+        ("zh", "z"),
+        ("ch", "z"),
+        ("sh", "s"),
+        ("b", "b"),
+        ("p", "b"),
+        ("m", "m"),
+        ("f", "f"),
+        ("d", "d"),
+        ("t", "d"),
+        ("n", "n"),
+        ("l", "l"),
+        ("g", "g"),
+        ("k", "g"),
+        ("h", "h"),
+        ("j", "z"),
+        ("q", "z"),
+        ("x", "s"),
+        ("r", "l"),
+        ("z", "z"),
+        ("c", "z"),
+        ("s", "s"),
+        ("y", ""),
+        ("w", ""),
+    ];
+    let (initial, fin) = INITIALS
+        .iter()
+        .find(|(i, _)| syllable.starts_with(i))
+        .map_or(("", syllable), |(i, class)| (*class, &syllable[i.len()..]));
+    let vowel = if fin.contains('a') {
+        if fin.ends_with("ao") {
+            'o'
+        } else {
+            'a'
+        }
+    } else if fin.contains('o') {
+        'o'
+    } else if fin.contains('e') {
+        'e'
+    } else if fin.starts_with('i') {
+        'i'
+    } else {
+        'u'
+    };
+    format!("{initial}{vowel}")
 }
 
 /// The syllable form of an all-Latin name: each token that reads as two or more pinyin
@@ -692,18 +1329,54 @@ pub fn syllabify(tokens: &[Token]) -> Option<Vec<Token>> {
     for token in tokens {
         // A pinyin word the glossary translates ("Daxue" → university) becomes its English.
         if let Some(english) = glossary_pinyin().get(token.text.as_str()) {
-            out.extend(latin_words(english));
+            out.extend(latin_words([*english], token.segment));
             continue;
         }
         match split_syllables(&token.text).filter(|_| !is_generic(token)) {
-            Some(parts) => out.extend(parts.into_iter().map(|text| Token {
-                text,
-                script: Script::Latin,
-            })),
+            Some(parts) => out.extend(
+                parts
+                    .into_iter()
+                    .map(|text| Token::new(text, Script::Latin, token.segment)),
+            ),
             None => out.push(token.clone()),
         }
     }
     Some(out)
+}
+
+/// A Latin query that spells a listed brand in pinyin ("Jingao Solar", "Zhongxin Guoji")
+/// read as the brand's Latin name ("ja solar", "smic"); `None` when no brand is spelled.
+/// `syllables` is the query's syllable form.
+pub fn pinyin_brands(syllables: &[Token]) -> Option<Vec<Token>> {
+    let mut out = Vec::with_capacity(syllables.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < syllables.len() {
+        let found = (2..=6.min(syllables.len() - i)).rev().find_map(|len| {
+            let run = &syllables[i..i + len];
+            if run
+                .iter()
+                .any(|t| t.script != Script::Latin || t.is_numeric())
+            {
+                return None;
+            }
+            let joined: String = run.iter().map(|t| t.text.as_str()).collect();
+            brand_by_pinyin(&joined).map(|latin| (len, latin))
+        });
+        match found {
+            Some((len, latin)) => {
+                let segment = syllables[i].segment;
+                out.extend(latin_words(latin.iter().map(String::as_str), segment));
+                changed = true;
+                i += len;
+            }
+            None => {
+                out.push(syllables[i].clone());
+                i += 1;
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 /// Splits a word into the fewest pinyin syllables, if it is made of two or more of them.
@@ -777,7 +1450,7 @@ mod tests {
         check("Lockheed-Martin Corp.", "lockheed martin");
         check("Clear Align, L.L.C.", "clear align");
         check("John K. C. Lee", "john k c lee");
-        check("Sindlhauser Materials G.m.b.H.", "sindlhauser materials");
+        check("Sindlhauser Materials G.m.b.H.", "sindlhauser material");
         check("", "");
     }
 

@@ -1,18 +1,24 @@
-//! The labelled evaluation set (`tests/eval/*.tsv`), run against the bundled seeds with the
-//! same index and scorer the server uses. Every matching change is checked here: the test
-//! fails if any category's pass rate drops below the one recorded in
-//! `tests/eval/baseline.tsv` (a ratchet: improve, then record with
-//! `WATCHLIST_EVAL_RECORD=1 cargo test --test it eval`).
+//! The labelled evaluation set (`tests/eval/*.tsv`), run with the same index and scorer the
+//! server uses, against the bundled seeds and against the seeds plus every real list in
+//! `../shared/data`. Every matching change is checked here: a run fails if recall drops below
+//! 0.97 or false alarms on negatives rise above 3 %, and on the seeds also if any category's
+//! pass rate drops below the one recorded in `tests/eval/baseline.tsv` (a ratchet: improve,
+//! then record with `WATCHLIST_EVAL_RECORD=1 cargo test --test it eval`).
 
+use crate::corpus;
 use crate::support::seeds_dir;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
-use watchlist::core::index::{Index, Query};
+use watchlist::core::index::{Hit, Index, Query};
 use watchlist::core::model::{Entity, EntityType};
 use watchlist::core::native;
 
 const DEFAULT_THRESHOLD: f64 = 0.75;
+/// The issue's bars: at the default threshold, recall at least 0.97 and false alarms on
+/// negatives at most 3 %.
+const MIN_RECALL: f64 = 0.97;
+const MAX_FALSE_ALARMS: f64 = 0.03;
 
 struct Case {
     file: String,
@@ -68,7 +74,13 @@ fn cases() -> Vec<Case> {
     out
 }
 
-fn passes(index: &Index, ids: &BTreeMap<String, ()>, case: &Case) -> bool {
+/// What a case's search returned, and whether it passed.
+struct Outcome {
+    ok: bool,
+    top: String,
+}
+
+fn run_case(index: &Index, ids: &BTreeMap<String, ()>, case: &Case, full: bool) -> Outcome {
     let hits = index.search(&Query {
         name: &case.query,
         entity_type: case.entity_type,
@@ -95,98 +107,237 @@ fn passes(index: &Index, ids: &BTreeMap<String, ()>, case: &Case) -> bool {
         let wanted = ids_of(spec);
         hits.iter().any(|h| wanted.contains(&h.entity.id))
     };
-    match case.expect.as_str() {
-        "-" => hits.is_empty(),
+    // Against the full lists a name the set calls unlisted ("Wang Wei", "Technology") can be
+    // the whole name of a real listed party: flagging that is right, not a false alarm.
+    let names_a_real_party = |h: &Hit| {
+        let coverage = |name: &str| {
+            h.features
+                .iter()
+                .find(|f| f.name == name)
+                .is_some_and(|f| f.value > 0.999)
+        };
+        full && h.entity.list.starts_with("REAL-")
+            && coverage("query_coverage")
+            && coverage("name_coverage")
+    };
+    let ok = match case.expect.as_str() {
+        "-" => hits.iter().all(names_a_real_party),
         e if e.starts_with("top:") => {
             let wanted = ids_of(&e[4..]);
-            hits.first().is_some_and(|h| wanted.contains(&h.entity.id))
+            match hits.first() {
+                None => false,
+                Some(top) if wanted.contains(&top.entity.id) => true,
+                // Against the full lists the same party is also listed under the real lists'
+                // ids: a tie with the expected entity, or the top hit naming it as the same
+                // party, is still that party first.
+                Some(top) => {
+                    full && (top.same_party.iter().any(|id| wanted.contains(id))
+                        || hits
+                            .iter()
+                            .any(|h| wanted.contains(&h.entity.id) && h.score >= top.score - 1e-9))
+                }
+            }
         }
         e if e.starts_with('!') => !has(&e[1..]),
         e => has(e),
-    }
+    };
+    let top = hits.first().map_or_else(
+        || "no match".to_string(),
+        |h| {
+            format!(
+                "top {} {:.3} via {:?}",
+                h.entity.id, h.score, h.matched_name
+            )
+        },
+    );
+    Outcome { ok, top }
 }
 
-#[test]
-fn evaluation_set_does_not_regress() {
-    let cases = cases();
-    if cases.is_empty() {
-        panic!("no evaluation cases under {}", eval_dir().display());
-    }
-    let entities: Vec<Arc<Entity>> = native::load_dir(&seeds_dir())
-        .unwrap()
-        .into_iter()
-        .flat_map(|(_, loaded)| loaded.unwrap().entities)
-        .map(Arc::new)
-        .collect();
-    let ids: BTreeMap<String, ()> = entities.iter().map(|e| (e.id.clone(), ())).collect();
-    let index = Index::build(entities.iter());
+/// Per-category pass counts, recall and false-alarm rate of one run.
+struct Report {
+    by_category: BTreeMap<String, (usize, usize)>,
+    recall: f64,
+    false_alarms: f64,
+    text: String,
+}
 
+fn evaluate(
+    label: &str,
+    index: &Index,
+    ids: &BTreeMap<String, ()>,
+    cases: &[Case],
+    full: bool,
+) -> Report {
     let mut by_category: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
-    for case in &cases {
-        let ok = passes(&index, &ids, case);
+    for case in cases {
+        let outcome = run_case(index, ids, case, full);
         let entry = by_category.entry(case.category.clone()).or_default();
         entry.1 += 1;
-        if ok {
+        if outcome.ok {
             entry.0 += 1;
         } else {
             failures.push(format!(
-                "{}:{} [{}] {:?} expect {}",
-                case.file, case.line, case.category, case.query, case.expect
+                "{}:{} [{}] {:?} expect {}: {}",
+                case.file, case.line, case.category, case.query, case.expect, outcome.top
             ));
         }
     }
     let (mut pos, mut pos_total, mut neg, mut neg_total) = (0, 0, 0, 0);
-    let mut report = String::from("category\tpassed\ttotal\n");
+    let mut text = String::from("category\tpassed\ttotal\n");
     for (category, (passed, total)) in &by_category {
-        report.push_str(&format!("{category}\t{passed}\t{total}\n"));
+        text.push_str(&format!("{category}\t{passed}\t{total}\n"));
         if category.starts_with("neg-") {
             (neg, neg_total) = (neg + passed, neg_total + total);
         } else {
             (pos, pos_total) = (pos + passed, pos_total + total);
         }
     }
-    println!("{report}");
+    let recall = pos as f64 / pos_total.max(1) as f64;
+    let false_alarms = (neg_total - neg) as f64 / neg_total.max(1) as f64;
+    println!("== {label}: {} entities\n{text}", index.entity_count());
     println!(
-        "recall {pos}/{pos_total} = {:.3}; false alarms {}/{neg_total} = {:.3}",
-        pos as f64 / pos_total.max(1) as f64,
+        "{label}: recall {pos}/{pos_total} = {recall:.3}; false alarms {}/{neg_total} = {false_alarms:.3}",
         neg_total - neg,
-        (neg_total - neg) as f64 / neg_total.max(1) as f64
     );
-    println!("failing cases:\n{}", failures.join("\n"));
+    println!("{label}: failing cases:\n{}\n", failures.join("\n"));
+    Report {
+        by_category,
+        recall,
+        false_alarms,
+        text,
+    }
+}
+
+fn seed_entities() -> Vec<Arc<Entity>> {
+    native::load_dir(&seeds_dir())
+        .unwrap()
+        .into_iter()
+        .flat_map(|(_, loaded)| loaded.unwrap().entities)
+        .map(Arc::new)
+        .collect()
+}
+
+/// The bars the issue sets, at the default threshold, on the seeds and on the full lists.
+fn check_bars(label: &str, report: &Report) -> Vec<String> {
+    let mut failed = Vec::new();
+    if report.recall < MIN_RECALL {
+        failed.push(format!(
+            "{label}: recall {:.3} is below {MIN_RECALL}",
+            report.recall
+        ));
+    }
+    if report.false_alarms > MAX_FALSE_ALARMS {
+        failed.push(format!(
+            "{label}: false alarms {:.3} are above {MAX_FALSE_ALARMS}",
+            report.false_alarms
+        ));
+    }
+    failed
+}
+
+#[test]
+fn evaluation_set_meets_the_bars_on_the_seeds() {
+    let cases = cases();
+    assert!(cases.len() >= 800, "only {} evaluation cases", cases.len());
+    let entities = seed_entities();
+    let ids: BTreeMap<String, ()> = entities.iter().map(|e| (e.id.clone(), ())).collect();
+    let index = Index::build(entities.iter());
+    let report = evaluate("seeds", &index, &ids, &cases, false);
+    let mut failed = check_bars("seeds", &report);
 
     let baseline_path = eval_dir().join("baseline.tsv");
     if std::env::var_os("WATCHLIST_EVAL_RECORD").is_some() {
-        std::fs::write(&baseline_path, &report).unwrap();
+        std::fs::write(&baseline_path, &report.text).unwrap();
         return;
     }
     let baseline = std::fs::read_to_string(&baseline_path).expect("tests/eval/baseline.tsv");
-    let mut regressions = Vec::new();
     for line in baseline.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         let (category, passed, total): (&str, usize, usize) =
             (cols[0], cols[1].parse().unwrap(), cols[2].parse().unwrap());
-        let Some(&(now, now_total)) = by_category.get(category) else {
-            regressions.push(format!("{category}: no cases any more"));
+        let Some(&(now, now_total)) = report.by_category.get(category) else {
+            failed.push(format!("{category}: no cases any more"));
             continue;
         };
         if (now as f64) / (now_total as f64) < (passed as f64) / (total as f64) - 1e-9 {
-            regressions.push(format!(
+            failed.push(format!(
                 "{category}: {now}/{now_total} passed, baseline {passed}/{total}"
             ));
         }
     }
-    for category in by_category.keys() {
+    for category in report.by_category.keys() {
         if !baseline
             .lines()
             .any(|l| l.split('\t').next() == Some(category))
         {
-            regressions.push(format!("{category}: not in the baseline; record it"));
+            failed.push(format!("{category}: not in the baseline; record it"));
         }
     }
     assert!(
-        regressions.is_empty(),
-        "evaluation regressed:\n{}",
-        regressions.join("\n")
+        failed.is_empty(),
+        "evaluation failed:\n{}",
+        failed.join("\n")
     );
+}
+
+#[test]
+fn evaluation_set_meets_the_bars_on_the_full_lists() {
+    let Some(real) = corpus::real_lists() else {
+        eprintln!(
+            "\n!!!!!!!! SKIPPED: {} is absent; the full-list evaluation did not run !!!!!!!!\n",
+            corpus::data_dir().display()
+        );
+        return;
+    };
+    let cases = cases();
+    let mut entities = seed_entities();
+    let ids: BTreeMap<String, ()> = entities.iter().map(|e| (e.id.clone(), ())).collect();
+    entities.extend(real.into_iter().map(Arc::new));
+    let index = Index::build(entities.iter());
+    let report = evaluate("full lists", &index, &ids, &cases, true);
+    let failed = check_bars("full lists", &report);
+    assert!(
+        failed.is_empty(),
+        "evaluation failed:\n{}",
+        failed.join("\n")
+    );
+}
+
+/// The candidate stage loses nothing: for every evaluation query, on the seeds, searching
+/// through the postings returns exactly what scoring every name returns, at two thresholds.
+#[test]
+fn candidate_stage_matches_exhaustive_scoring() {
+    let entities = seed_entities();
+    let index = Index::build(entities.iter());
+    let mut compared = 0;
+    for case in cases() {
+        for threshold in [DEFAULT_THRESHOLD, 0.5] {
+            let query = Query {
+                name: &case.query,
+                entity_type: case.entity_type,
+                countries: &case.countries,
+                lists: None,
+                threshold,
+                limit: 1000,
+            };
+            let fast: Vec<(String, String)> = index
+                .search(&query)
+                .iter()
+                .map(|h| (h.entity.id.clone(), format!("{:.9}", h.score)))
+                .collect();
+            let slow: Vec<(String, String)> = index
+                .search_exhaustive(&query)
+                .iter()
+                .map(|h| (h.entity.id.clone(), format!("{:.9}", h.score)))
+                .collect();
+            assert_eq!(
+                fast, slow,
+                "{}:{} {:?} at {threshold}: candidates lost or changed a match",
+                case.file, case.line, case.query
+            );
+            compared += slow.len();
+        }
+    }
+    assert!(compared > 1000, "only {compared} matches compared");
 }

@@ -1,6 +1,9 @@
 //! Integration tests: each starts the real server on 127.0.0.1:0 with the bundled seeds and
 //! talks gRPC to it.
 
+#[path = "../corpus/mod.rs"]
+mod corpus;
+
 mod admin;
 mod bad_input;
 mod catalog;

@@ -3,6 +3,7 @@
 
 use crate::support::{expect_status, spawn_server};
 use tonic::Code;
+use watchlist::core::index::ALGORITHM_VERSION;
 use watchlist::proto::v1::{EntityType, ScreenRequest, ScreenResponse};
 
 fn request(name: &str) -> ScreenRequest {
@@ -85,7 +86,7 @@ async fn finds_listed_parties_from_both_directions() {
         assert!(!listing.citation.is_empty());
         assert_eq!(response.request_id, format!("req-{name}"));
         assert!(response.sequence > 0);
-        assert_eq!(response.algorithm_version, "wl-match-5");
+        assert_eq!(response.algorithm_version, ALGORITHM_VERSION);
     }
 }
 
@@ -142,6 +143,7 @@ async fn filters_scope_the_search() {
     );
     // Evidence, not a filter: a person type lowers an organisation's score.
     req.limit = 0;
+    req.threshold = Some(0.5);
     req.entity_type = EntityType::Person as i32;
     let person = client.screen(req).await.unwrap().into_inner();
     assert!(person.matches.iter().all(|m| m.score < 0.9));

@@ -99,7 +99,9 @@ fn promised_parties_are_present_with_chinese_names() {
 }
 
 /// Every name, alias and Chinese name in the bundled data, screened as published, finds its
-/// own entity at the default threshold: the minimum a screening service owes its users.
+/// own entity at the default threshold: the minimum a screening service owes its users. The
+/// one exception is a surname-only Chinese rendering of a Western person's name, found only
+/// in the weak band (see `SURNAME_ALONE` in the index).
 #[test]
 fn every_published_name_finds_its_entity() {
     use std::sync::Arc;
@@ -118,7 +120,25 @@ fn every_published_name_finds_its_entity() {
                 limit: 100,
                 ..Query::default()
             });
-            if !hits.iter().any(|h| h.entity.id == entity.id) {
+            if hits.iter().any(|h| h.entity.id == entity.id) {
+                continue;
+            }
+            // A surname-only Chinese rendering of a Western name (罗斯 for Wilbur Ross, and for
+            // Kenneth Roth) is not a match on its own at the default threshold, by design; it
+            // must still be found, weak, and say why.
+            let weak = index.search(&Query {
+                name,
+                threshold: 0.5,
+                limit: 100,
+                ..Query::default()
+            });
+            let surname_only = weak.iter().any(|h| {
+                h.entity.id == entity.id
+                    && h.features
+                        .iter()
+                        .any(|f| f.name == "surname_only_rendering")
+            });
+            if !surname_only {
                 misses.push(format!("{} {:?}: {name}", entity.id, kind));
             }
         }

@@ -1,0 +1,100 @@
+//! The curated tables the matcher reads, compiled into the binary from `src/core/tables/*.tsv`
+//! (each file documents its format, sources and how rows are chosen):
+//!
+//! * `brands.tsv`: published Chinese names, brands and abbreviations of listed parties and the
+//!   Latin name they stand for (中兴 → ZTE, 海思 → HiSilicon), each with its citation. Pinyin
+//!   cannot bridge these, and most list files carry no Chinese at all.
+//! * `transliterations.tsv`: standard Chinese transliterations of Western given names and
+//!   common surnames (埃德蒙 → Edmund), as PRC notices write them.
+//! * `wade_giles.tsv`, `cantonese.tsv`: Wade–Giles and Cantonese/Hong Kong spellings of
+//!   pinyin syllables (Hsu → xu, Kwok → guo).
+//! * `nicknames.tsv`: English short forms of given names (Jim → James).
+//!
+//! Rows are parsed once, on first use; a malformed row is a build-time bug caught by the unit
+//! tests below, never a runtime failure.
+
+use std::sync::OnceLock;
+
+/// Tab-separated rows of a table: `#` lines and blank lines skipped, the header dropped, every
+/// row cut into its first two columns.
+fn pairs(text: &'static str) -> Vec<(&'static str, &'static str)> {
+    text.lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .skip(1)
+        .filter_map(|line| {
+            let mut cols = line.split('\t').map(str::trim);
+            Some((cols.next()?, cols.next()?))
+        })
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+        .collect()
+}
+
+macro_rules! table {
+    ($fn:ident, $file:literal, $doc:literal) => {
+        #[doc = $doc]
+        pub fn $fn() -> &'static [(&'static str, &'static str)] {
+            static ROWS: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+            ROWS.get_or_init(|| pairs(include_str!(concat!("tables/", $file))))
+        }
+    };
+}
+
+table!(
+    brands,
+    "brands.tsv",
+    "(Chinese name or brand, Latin name) pairs."
+);
+table!(
+    transliterations,
+    "transliterations.tsv",
+    "(Chinese transliteration, Latin name) pairs."
+);
+table!(
+    wade_giles,
+    "wade_giles.tsv",
+    "(Wade–Giles spelling, pinyin syllable) pairs."
+);
+table!(
+    cantonese,
+    "cantonese.tsv",
+    "(Cantonese spelling, pinyin syllable) pairs."
+);
+table!(
+    nicknames,
+    "nicknames.tsv",
+    "(short form, formal given name) pairs."
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_well_formed() {
+        for (name, rows, min) in [
+            ("brands", brands(), 50),
+            ("transliterations", transliterations(), 100),
+            ("wade_giles", wade_giles(), 300),
+            ("cantonese", cantonese(), 100),
+            ("nicknames", nicknames(), 100),
+        ] {
+            assert!(rows.len() >= min, "{name}: only {} rows", rows.len());
+            for (a, b) in rows {
+                assert!(
+                    !a.contains(char::is_whitespace) || name == "brands",
+                    "{name}: {a:?}"
+                );
+                assert!(!b.starts_with("http"), "{name}: {a:?} → {b:?}");
+            }
+        }
+        let zh: Vec<_> = brands().iter().map(|(zh, _)| *zh).collect();
+        let mut unique = zh.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            zh.len(),
+            "brands: a Chinese name appears twice"
+        );
+    }
+}
