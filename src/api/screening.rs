@@ -13,6 +13,8 @@ use tonic::{Request, Response, Status, Streaming};
 /// Responses buffered per stream: enough to keep the pipe full, small enough that a client
 /// that stops reading stops the screening too.
 const STREAM_BUFFER: usize = 64;
+/// Items of one stream screened at the same time (each on the runtime's worker threads).
+const STREAM_PARALLEL: usize = 8;
 
 #[derive(Debug, Clone)]
 pub struct ScreeningService {
@@ -26,6 +28,24 @@ impl ScreeningService {
 }
 
 /// Screens one request against the current snapshot, and counts it.
+/// One streamed item: its response, or its own error in the response; the stream goes on.
+fn screen_item(shared: &Shared, request: pb::ScreenRequest) -> Result<pb::ScreenResponse, Status> {
+    Ok(
+        screen_one(shared, "stream", &request).unwrap_or_else(|error| {
+            let status = Status::from(error);
+            pb::ScreenResponse {
+                request_id: request.request_id,
+                algorithm_version: ALGORITHM_VERSION.to_string(),
+                error: Some(pb::ItemError {
+                    code: status.code() as i32,
+                    message: status.message().to_string(),
+                }),
+                ..Default::default()
+            }
+        }),
+    )
+}
+
 fn screen_one(
     shared: &Shared,
     rpc: &'static str,
@@ -80,31 +100,37 @@ impl Screening for ScreeningService {
     ) -> Result<Response<Self::ScreenStreamStream>, Status> {
         let mut inbound = request.into_inner();
         let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER);
+        // Items are screened in parallel, up to `STREAM_PARALLEL` at a time, and answered in
+        // order: the reader hands each item's task to the writer through a bounded queue.
+        let (pending_tx, mut pending_rx) = tokio::sync::mpsc::channel(STREAM_PARALLEL);
         let shared = Arc::clone(&self.shared);
         tokio::spawn(async move {
             while let Some(item) = inbound.next().await {
-                let response = match item {
-                    Ok(request) => {
-                        screen_one(&shared, "stream", &request).unwrap_or_else(|error| {
-                            let status = Status::from(error);
-                            pb::ScreenResponse {
-                                request_id: request.request_id,
-                                algorithm_version: ALGORITHM_VERSION.to_string(),
-                                error: Some(pb::ItemError {
-                                    code: status.code() as i32,
-                                    message: status.message().to_string(),
-                                }),
-                                ..Default::default()
-                            }
-                        })
-                    }
+                let request = match item {
+                    Ok(request) => request,
                     Err(status) => {
                         // The client's side of the stream broke; nothing more will come.
                         tracing::debug!(%status, "inbound screening stream ended with an error");
                         return;
                     }
                 };
-                if tx.send(Ok(response)).await.is_err() {
+                let shared = Arc::clone(&shared);
+                let task = tokio::spawn(async move { screen_item(&shared, request) });
+                if pending_tx.send(task).await.is_err() {
+                    return;
+                }
+            }
+        });
+        tokio::spawn(async move {
+            while let Some(task) = pending_rx.recv().await {
+                let response = match task.await {
+                    Ok(response) => response,
+                    Err(error) => {
+                        tracing::error!(%error, "a screening task failed");
+                        Err(Status::internal("screening failed; see the server log"))
+                    }
+                };
+                if tx.send(response).await.is_err() {
                     return;
                 }
             }

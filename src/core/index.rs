@@ -59,13 +59,45 @@ const SURNAME_ONLY: f64 = 0.8;
 /// The same rendering matched by a query that is only the surname: never a match by default.
 const SURNAME_ALONE: f64 = 0.6;
 /// A query of one short word ("King", "Wu") that covers only part of a name, or matches only
-/// approximately (Nice ~ Nico): short names must not flood results.
+/// approximately (Nice ~ Nico), or of two Chinese characters that leave a name's own characters
+/// unmatched (通用 in 通用动力, 罗斯 in 尼罗斯科技): short names must not flood results.
 const SHORT_PARTIAL: f64 = 0.75;
 /// The query and the name each have a class word the other lacks (Applied Materials vs
 /// Applied Technologies Group): the shared word is a name two businesses can bear.
 const DESCRIPTOR_CONFLICT: f64 = 0.8;
 /// Words skipped when reading an acronym off a name (Missiles and Fire Control → MFC).
 const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
+
+thread_local! {
+    /// Per name, the query tokens it holds (bits), while one search counts candidates; all
+    /// zero between searches.
+    static MASKS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A map keyed by numbers that are ids or hashes already: hashed by one multiplication
+/// instead of SipHash (these maps are read in the inner loops and hold no outside input
+/// that could be chosen to collide).
+type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
+
+#[derive(Debug, Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
 
 /// One piece of evidence behind a score.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,8 +139,6 @@ enum Form {
     Plain,
     /// A name with Chinese script, translated and romanised to pinyin.
     HanRoman,
-    /// An all-Latin name with its pinyin words split into syllables.
-    LatinSyllable,
     /// A transliterated foreign name in Chinese script, as sound classes.
     HanPhonetic,
     /// A Western person's Latin name as consonant outlines (Morgret → mlgld).
@@ -132,12 +162,27 @@ enum QueryForm {
     Brand,
 }
 
+impl Form {
+    /// Which postings list of a token holds names of this form: 0 plain, 1 derived.
+    fn group(self) -> usize {
+        usize::from(self != Form::Plain)
+    }
+}
+
 impl QueryForm {
+    /// Which postings list holds the names this form compares with.
+    fn group(self) -> usize {
+        match self {
+            QueryForm::Plain | QueryForm::Brand | QueryForm::Roman => 0,
+            QueryForm::Syllable | QueryForm::Phonetic | QueryForm::Outline => 1,
+        }
+    }
+
     fn compares_with(self, form: Form) -> bool {
         matches!(
             (self, form),
             (QueryForm::Plain | QueryForm::Brand, Form::Plain)
-                | (QueryForm::Roman, Form::Plain | Form::LatinSyllable)
+                | (QueryForm::Roman, Form::Plain)
                 | (QueryForm::Syllable, Form::HanRoman)
                 | (QueryForm::Phonetic, Form::HanPhonetic)
                 | (QueryForm::Outline, Form::Outline)
@@ -167,6 +212,10 @@ struct IndexedName {
     surname_only: bool,
     /// A Chinese personal name, where every syllable counts.
     chinese_person: bool,
+    /// A person's Latin name in Western style, where middle names weigh little.
+    western: bool,
+    /// The entity is a person.
+    person: bool,
     tokens: Box<[u32]>,
     /// The name part of each token, for persons' names in Chinese script with several parts
     /// (汤姆·莫斯): parts, not characters, are what must match twice.
@@ -179,8 +228,9 @@ struct TokenInfo {
     weight: f64,
     generic: bool,
     numeric: bool,
-    /// Names that contain the token, ascending, no repeats.
-    postings: Vec<u32>,
+    /// Names that contain the token, ascending, no repeats: plain names, then the derived
+    /// forms (see `Form::group`), so that a query form reads only the names it compares with.
+    postings: [Vec<u32>; 2],
 }
 
 /// An immutable index over a set of entities.
@@ -192,14 +242,16 @@ pub struct Index {
     tokens: Vec<TokenInfo>,
     /// Deletion-neighbourhood key → (start, len) in `deletion_ids`: the Latin tokens that
     /// reduce to the key by deleting up to their edit allowance of characters.
-    deletions: HashMap<u64, (u32, u32)>,
+    deletions: IdMap<u64, (u32, u32)>,
     deletion_ids: Vec<u32>,
     /// Acronym of 2–4 consecutive name words → names (ascending).
     acronyms: HashMap<Box<str>, Vec<u32>>,
     /// Token → surname-only names holding it: such names are candidates on any shared token.
-    surname_only: HashMap<u32, Vec<u32>>,
+    surname_only: IdMap<u32, Vec<u32>>,
     /// Identifier value (upper case, letters and digits only) → entities carrying it.
     identifiers: HashMap<String, Vec<u32>>,
+    /// Per entity, what tells it apart as a party (see `Hit::same_party`).
+    parties: Vec<Party>,
 }
 
 /// How a query token matches one vocabulary token.
@@ -244,6 +296,8 @@ impl std::ops::Deref for QueryToken {
 struct Shape {
     /// One short Latin word.
     short: bool,
+    /// Two Chinese characters.
+    short_han: bool,
     /// Generic words only, in translation.
     generic: bool,
 }
@@ -337,6 +391,7 @@ impl Index {
         for entity in entities {
             let slot = index.entities.len() as u32;
             index.entities.push(Arc::clone(entity));
+            index.parties.push(Party::of(entity));
             for id in &entity.identifiers {
                 let key = identifier_key(&id.value);
                 if key.len() >= 6 {
@@ -347,7 +402,8 @@ impl Index {
         }
         let n = index.names.len() as f64;
         for token in &mut index.tokens {
-            token.weight = token_weight(token.postings.len(), n, token.generic);
+            let df = token.postings[0].len() + token.postings[1].len();
+            token.weight = token_weight(df, n, token.generic);
         }
         index.build_deletions();
         index
@@ -386,7 +442,7 @@ impl Index {
             }
         }
         let mut added: Vec<(u16, NameKind, Form, Vec<Token>, bool, bool)> = Vec::new();
-        for ((position, kind, tokens), syllables) in names.iter().zip(&syllables) {
+        for (position, kind, tokens) in &names {
             let (position, kind) = (*position, *kind);
             if !tokens.iter().any(|t| t.script == Script::Han) {
                 let chinese = person && chinese_style(tokens);
@@ -396,19 +452,6 @@ impl Index {
                     if outline.len() >= 2 {
                         added.push((position, kind, Form::Outline, outline, false, false));
                     }
-                }
-                if !syllables.is_empty() && syllables != tokens {
-                    let chinese = person
-                        && syllables.len() <= 4
-                        && syllables.iter().all(|t| normalize::is_syllable(&t.text));
-                    added.push((
-                        position,
-                        kind,
-                        Form::LatinSyllable,
-                        syllables.clone(),
-                        false,
-                        chinese,
-                    ));
                 }
                 continue;
             }
@@ -472,6 +515,8 @@ impl Index {
                     position,
                     surname_only,
                     chinese_person: chinese,
+                    western: person && !chinese && form == Form::Plain,
+                    person,
                     tokens: Box::default(),
                     parts: None,
                 },
@@ -486,7 +531,7 @@ impl Index {
         let mut seen = HashSet::new();
         for &id in ids.iter() {
             if seen.insert(id) {
-                self.tokens[id as usize].postings.push(name_id);
+                self.tokens[id as usize].postings[name.form.group()].push(name_id);
                 if name.surname_only {
                     self.surname_only.entry(id).or_default().push(name_id);
                 }
@@ -539,7 +584,7 @@ impl Index {
             weight: 0.0,
             generic: normalize::is_generic(token),
             numeric: token.is_numeric(),
-            postings: Vec::new(),
+            postings: [Vec::new(), Vec::new()],
         });
         self.vocab.insert(token.text.as_str().into(), id);
         id
@@ -599,10 +644,16 @@ impl Index {
         }
         let mut forms: Vec<(QueryForm, Vec<Token>)> = Vec::with_capacity(4);
         if let Some(roman) = normalize::romanize(&tokens) {
-            if let Some(pinyin) = normalize::romanize_pinyin(&tokens).filter(|p| *p != roman) {
-                forms.push((QueryForm::Roman, pinyin));
+            let pinyin = normalize::romanize_pinyin(&tokens).filter(|p| *p != roman);
+            // Latin names spell pinyin syllables as words (华为 → hua wei → Huawei): the
+            // romanised forms are also read with syllables joined where the vocabulary has
+            // the word.
+            for form in std::iter::once(roman).chain(pinyin) {
+                if let Some(joined) = self.join_syllables(&form) {
+                    forms.push((QueryForm::Roman, joined));
+                }
+                forms.push((QueryForm::Roman, form));
             }
-            forms.push((QueryForm::Roman, roman));
             if let Some(sounds) = normalize::phonetic(&tokens) {
                 forms.push((QueryForm::Phonetic, sounds));
             }
@@ -628,6 +679,8 @@ impl Index {
         let short = tokens.len() == 1
             && tokens[0].script == Script::Latin
             && tokens[0].text.chars().count() <= 4;
+        // Two Chinese characters (通用, 罗斯): see `SHORT_PARTIAL`.
+        let short_han = tokens.len() <= 2 && tokens.iter().all(|t| t.script == Script::Han);
         forms.insert(0, (QueryForm::Plain, tokens));
 
         let mut best: HashMap<u32, Hit> = HashMap::new();
@@ -646,10 +699,14 @@ impl Index {
                     segment: t.segment,
                 })
                 .collect();
-            let shape = Shape { short, generic };
+            let shape = Shape {
+                short,
+                short_han,
+                generic,
+            };
             self.search_form(query, form, &resolved, mode, shape, &mut best);
         }
-        rank(query, best)
+        self.rank(query, best)
     }
 
     /// Scores the names one form of the query compares with, keeping each entity's best.
@@ -666,9 +723,13 @@ impl Index {
             return;
         }
         let any_distinctive = !shape.generic && resolved.iter().any(|t| !t.generic);
-        let candidates: Vec<u32> = match mode {
-            Mode::Indexed => self.candidates(resolved, query.threshold, any_distinctive),
-            Mode::Exhaustive => (0..self.names.len() as u32).collect(),
+        let mut scratch = Scratch::default();
+        let (candidates, bound): (Vec<u32>, Option<Bound>) = match mode {
+            Mode::Indexed => (
+                self.candidates(resolved, form, query.threshold, any_distinctive),
+                Bound::new(resolved, query.threshold, any_distinctive),
+            ),
+            Mode::Exhaustive => ((0..self.names.len() as u32).collect(), None),
         };
         for name_id in candidates {
             let name = &self.names[name_id as usize];
@@ -680,6 +741,12 @@ impl Index {
             if name.surname_only && form == QueryForm::Syllable {
                 continue;
             }
+            if bound
+                .as_ref()
+                .is_some_and(|b| !name.surname_only && !b.may_reach(name))
+            {
+                continue;
+            }
             let entity = &self.entities[name.entity as usize];
             if query
                 .lists
@@ -687,8 +754,9 @@ impl Index {
             {
                 continue;
             }
-            let person = entity.kind == EntityType::Person;
-            let Some(scored) = self.score(resolved, name, person, any_distinctive, shape.short)
+            let person = name.person;
+            let Some(scored) =
+                self.score(resolved, name, person, any_distinctive, shape, &mut scratch)
             else {
                 continue;
             };
@@ -734,7 +802,115 @@ impl Index {
     /// unmatched middle names weigh less), so they get their own, larger `H`. When the query
     /// has a distinctive token, a name must match one (a scorer rule), so the postings of the
     /// distinctive tokens are an alternative source; the cheaper source is read.
-    fn candidates(&self, query: &[QueryToken], threshold: f64, any_distinctive: bool) -> Vec<u32> {
+    fn candidates(
+        &self,
+        query: &[QueryToken],
+        form: QueryForm,
+        threshold: f64,
+        any_distinctive: bool,
+    ) -> Vec<u32> {
+        if any_distinctive && query.len() <= 64 {
+            return self.candidates_by_count(query, form, threshold);
+        }
+        self.candidates_by_prefix(query, form, threshold, any_distinctive)
+    }
+
+    /// Candidates when the query has a distinctive token: every name holding one (a scorer
+    /// rule) is counted, over the postings of the distinctive tokens only, with the query
+    /// tokens it holds as a bit mask (an acronym through the names whose words it can
+    /// abbreviate); generic tokens and initials are assumed matched. A name is a candidate when the weight it can reach this way meets the need
+    /// of `candidates_by_prefix`; nothing else is read, and few names are scored.
+    fn candidates_by_count(
+        &self,
+        query: &[QueryToken],
+        form: QueryForm,
+        threshold: f64,
+    ) -> Vec<u32> {
+        let group = form.group();
+        let total: f64 = query.iter().map(|t| t.weight).sum();
+        let r = threshold.clamp(0.0, 1.0).powf(1.0 / QUERY_EXP);
+        let need_org = r * total - 1e-9;
+        let need_person = r * MIDDLE_NAME / (1.0 - r + r * MIDDLE_NAME) * total - 1e-9;
+        let mut free = 0u64;
+        for (i, t) in query.iter().enumerate() {
+            if t.generic || t.initial {
+                free |= 1 << i;
+            }
+        }
+        let weight = |mask: u64| -> f64 {
+            let mut bits = mask | free;
+            let mut sum = 0.0;
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                sum += query[i].weight;
+                bits &= bits - 1;
+            }
+            sum
+        };
+        let mut out = MASKS.with(|masks| {
+            let mut masks = masks.borrow_mut();
+            if masks.len() < self.names.len() {
+                masks.resize(self.names.len(), 0);
+            }
+            let mut touched: Vec<u32> = Vec::new();
+            for (i, t) in query.iter().enumerate().filter(|(_, t)| !t.generic) {
+                for m in &t.matches {
+                    for &n in &self.tokens[m.id as usize].postings[group] {
+                        let slot = &mut masks[n as usize];
+                        if *slot == 0 {
+                            touched.push(n);
+                        }
+                        *slot |= 1 << i;
+                    }
+                }
+            }
+            // An acronym counts for the names it can abbreviate words of (its postings), among
+            // the names a distinctive token already brought in.
+            for (i, t) in query
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.acronym && !t.generic)
+            {
+                for &n in self.acronym_postings(t) {
+                    let slot = &mut masks[n as usize];
+                    if *slot != 0 {
+                        *slot |= 1 << i;
+                    }
+                }
+            }
+            let mut out = Vec::with_capacity(touched.len().min(1024));
+            for n in touched {
+                let mask = std::mem::take(&mut masks[n as usize]);
+                let reach = weight(mask);
+                if reach >= need_org || (reach >= need_person && self.names[n as usize].western) {
+                    out.push(n);
+                }
+            }
+            out
+        });
+        // Surname-only renderings are capped, not covered: any shared token makes them
+        // candidates.
+        for t in query {
+            for m in &t.matches {
+                if let Some(names) = self.surname_only.get(&m.id) {
+                    out.extend_from_slice(names);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Candidates from the postings of the fewest, heaviest query tokens (see `candidates`).
+    fn candidates_by_prefix(
+        &self,
+        query: &[QueryToken],
+        form: QueryForm,
+        threshold: f64,
+        any_distinctive: bool,
+    ) -> Vec<u32> {
+        let group = form.group();
         let total: f64 = query.iter().map(|t| t.weight).sum();
         let r = threshold.clamp(0.0, 1.0).powf(1.0 / QUERY_EXP);
         let need_org = r * total;
@@ -751,7 +927,7 @@ impl Index {
             let postings: usize = t
                 .matches
                 .iter()
-                .map(|m| self.tokens[m.id as usize].postings.len())
+                .map(|m| self.tokens[m.id as usize].postings[group].len())
                 .sum();
             postings + self.acronym_postings(t).len()
         };
@@ -794,14 +970,16 @@ impl Index {
             let lists = t
                 .matches
                 .iter()
-                .map(|m| self.tokens[m.id as usize].postings.as_slice())
+                .map(|m| self.tokens[m.id as usize].postings[group].as_slice())
                 .chain(std::iter::once(self.acronym_postings(t)));
             for postings in lists {
                 if persons_only {
-                    out.extend(postings.iter().copied().filter(|&n| {
-                        let entity = self.names[n as usize].entity;
-                        self.entities[entity as usize].kind == EntityType::Person
-                    }));
+                    out.extend(
+                        postings
+                            .iter()
+                            .copied()
+                            .filter(|&n| self.names[n as usize].western),
+                    );
                 } else {
                     out.extend_from_slice(postings);
                 }
@@ -872,6 +1050,40 @@ impl Index {
                 },
             );
         }
+    }
+
+    /// Consecutive pinyin syllables of one name part joined into the longest word the
+    /// vocabulary has (hua wei → huawei, chen quan guo → chen quanguo). `None` when nothing
+    /// joins.
+    fn join_syllables(&self, tokens: &[Token]) -> Option<Vec<Token>> {
+        let syllable = |t: &Token| t.script == Script::Latin && normalize::is_syllable(&t.text);
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut changed = false;
+        let mut i = 0;
+        while i < tokens.len() {
+            let join = (2..=4).rev().find_map(|len| {
+                let run = tokens.get(i..i + len)?;
+                if !run.iter().all(syllable) || run.iter().any(|t| t.segment != run[0].segment) {
+                    return None;
+                }
+                let joined: String = run.iter().map(|t| t.text.as_str()).collect();
+                self.vocab
+                    .contains_key(joined.as_str())
+                    .then_some((joined, len))
+            });
+            match join {
+                Some((joined, len)) => {
+                    out.push(Token::new(joined, Script::Latin, tokens[i].segment));
+                    changed = true;
+                    i += len;
+                }
+                None => {
+                    out.push(tokens[i].clone());
+                    i += 1;
+                }
+            }
+        }
+        changed.then_some(out)
     }
 
     /// The query with words split or joined where the vocabulary says so: "Sky Dio" →
@@ -988,7 +1200,13 @@ impl Index {
                 }
             }
         }
-        let generic = normalize::is_generic(token);
+        // A misspelt generic word (Technologie, Gruop) is as generic as the word it stands
+        // for.
+        let generic = normalize::is_generic(token)
+            || (exact.is_none()
+                && matches
+                    .iter()
+                    .any(|m| m.sim >= 0.85 && self.tokens[m.id as usize].generic));
         let letters = token.text.chars().count();
         let alphabetic =
             token.script == Script::Latin && token.text.chars().all(char::is_alphabetic);
@@ -1013,7 +1231,10 @@ impl Index {
             generic,
             numeric: token.is_numeric(),
             initial,
-            acronym: alphabetic && (2..=4).contains(&letters),
+            // A pinyin syllable (de, ke, xi) is a word, not an acronym.
+            acronym: alphabetic
+                && (2..=4).contains(&letters)
+                && !normalize::is_syllable(&token.text),
         }
     }
 
@@ -1024,12 +1245,18 @@ impl Index {
         name: &IndexedName,
         person: bool,
         any_distinctive: bool,
-        short: bool,
+        shape: Shape,
+        scratch: &mut Scratch,
     ) -> Option<Scored> {
         let info = |id: u32| &self.tokens[id as usize];
         // Every (query token, name token) pair that matches, best first; then a greedy
         // one-to-one alignment.
-        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        let Scratch {
+            pairs,
+            q_sim,
+            n_sim,
+        } = scratch;
+        pairs.clear();
         for (qi, qt) in query.iter().enumerate() {
             for m in qt.matches.iter().filter(|m| person || !m.person_only) {
                 for (ni, &id) in name.tokens.iter().enumerate() {
@@ -1047,7 +1274,7 @@ impl Index {
         // characters scattered over the given name (斯 of 肯尼斯).
         if name.surname_only {
             let mut cover: HashMap<u16, HashSet<usize>> = HashMap::new();
-            for &(_, qi, ni) in &pairs {
+            for &(_, qi, ni) in pairs.iter() {
                 cover.entry(query[qi].segment).or_default().insert(ni);
             }
             let best = cover
@@ -1057,11 +1284,13 @@ impl Index {
             pairs.retain(|&(_, qi, _)| Some(query[qi].segment) == best);
         }
         pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
-        let mut q_sim = vec![0.0; query.len()];
-        let mut n_sim = vec![0.0; name.tokens.len()];
+        q_sim.clear();
+        q_sim.resize(query.len(), 0.0);
+        n_sim.clear();
+        n_sim.resize(name.tokens.len(), 0.0);
         let mut scored = Scored::default();
         let mut distinctive_hit = false;
-        for (sim, qi, ni) in pairs {
+        for &(sim, qi, ni) in pairs.iter() {
             if q_sim[qi] > 0.0 || n_sim[ni] > 0.0 {
                 continue;
             }
@@ -1077,17 +1306,15 @@ impl Index {
         if any_distinctive && !distinctive_hit {
             return None;
         }
-        let texts: Vec<&str> = name.tokens.iter().map(|&id| &*info(id).text).collect();
+        let text = |ni: usize| &*info(name.tokens[ni]).text;
         // Initials: an unmatched one-letter query token pairs with an unmatched name part
         // that starts with it ("John K. C. Lee" ~ "LEE, John Ka-chiu").
         for (qi, qt) in query.iter().enumerate() {
             if !qt.initial || q_sim[qi] > 0.0 {
                 continue;
             }
-            let free = (0..texts.len()).find(|&ni| {
-                n_sim[ni] == 0.0
-                    && !info(name.tokens[ni]).numeric
-                    && texts[ni].starts_with(&qt.text)
+            let free = (0..name.tokens.len()).find(|&ni| {
+                n_sim[ni] == 0.0 && !info(name.tokens[ni]).numeric && text(ni).starts_with(&qt.text)
             });
             if let Some(ni) = free {
                 q_sim[qi] = INITIAL_SIM;
@@ -1097,17 +1324,37 @@ impl Index {
         }
         // Acronyms: an unmatched query token spelling the initials of consecutive unmatched
         // name words ("MFC" ~ Missiles and Fire Control, "KC" ~ Ka Chiu).
-        if name.form == Form::Plain {
+        let open_acronym = query
+            .iter()
+            .zip(q_sim.iter())
+            .any(|(t, s)| t.acronym && *s == 0.0);
+        if name.form == Form::Plain && open_acronym {
+            // The name's words, without "of", "and" ... (at most 64 are looked at).
+            let mut words = [0usize; 64];
+            let mut count = 0;
+            for ni in 0..name.tokens.len().min(64) {
+                if !ACRONYM_SKIP.contains(&text(ni)) {
+                    words[count] = ni;
+                    count += 1;
+                }
+            }
+            let words = &words[..count];
             for (qi, qt) in query.iter().enumerate() {
                 if !qt.acronym || q_sim[qi] > 0.0 {
                     continue;
                 }
-                let window = acronym_windows(&texts).find(|(at, acronym)| {
-                    *acronym == qt.text && at.iter().all(|&ni| n_sim[ni] == 0.0)
+                let letters = qt.text.as_bytes();
+                let window = words.windows(letters.len()).find(|at| {
+                    at.iter().zip(letters).all(|(&ni, &letter)| {
+                        let word = text(ni);
+                        n_sim[ni] == 0.0
+                            && word.as_bytes().first() == Some(&letter)
+                            && word.bytes().all(|b| b.is_ascii_alphabetic())
+                    })
                 });
-                if let Some((at, _)) = window {
+                if let Some(at) = window {
                     q_sim[qi] = ACRONYM_SIM;
-                    for ni in at {
+                    for &ni in at {
                         n_sim[ni] = ACRONYM_SIM;
                     }
                     scored.acronyms += 1;
@@ -1119,7 +1366,7 @@ impl Index {
                 // A part counts when two thirds of its characters matched: scattered
                 // characters (姆 of 汤姆, 斯 of 莫斯) are no name part.
                 let mut counts: HashMap<u16, (usize, usize)> = HashMap::new();
-                for (part, s) in parts.iter().zip(&n_sim) {
+                for (part, s) in parts.iter().zip(n_sim.iter()) {
                     let entry = counts.entry(*part).or_default();
                     entry.1 += 1;
                     if *s > 0.0 {
@@ -1135,25 +1382,24 @@ impl Index {
         };
         // A surname-only rendering is judged on the query parts it matched; the rest of the
         // query (the given name) cannot be checked, so the score is capped.
-        let mut in_scope = vec![true; query.len()];
+        let mut in_scope: Option<Vec<bool>> = None;
         if name.surname_only {
             let segments: HashSet<u16> = query
                 .iter()
-                .zip(&q_sim)
+                .zip(q_sim.iter())
                 .filter(|(_, s)| **s > 0.0)
                 .map(|(t, _)| t.segment)
                 .collect();
-            for (scope, t) in in_scope.iter_mut().zip(query) {
-                *scope = segments.contains(&t.segment);
-            }
+            let scope: Vec<bool> = query
+                .iter()
+                .map(|t| segments.contains(&t.segment))
+                .collect();
             if n_sim.contains(&0.0) {
                 return None; // all of the rendering, or it is another name (库克 ≠ 库楚克)
             }
-            let cap = if in_scope.iter().all(|s| *s) {
-                SURNAME_ALONE
-            } else {
-                SURNAME_ONLY
-            };
+            let whole = scope.iter().all(|s| *s);
+            in_scope = Some(scope);
+            let cap = if whole { SURNAME_ALONE } else { SURNAME_ONLY };
             scored.surname_only = Some(cap);
         } else if person && matched < 2 {
             // One shared name part is not a match for a person (OFAC's triage rule): "Ross",
@@ -1172,18 +1418,20 @@ impl Index {
         } else {
             1.0
         };
-        let q_middle = between_matched(&q_sim);
-        let n_middle = between_matched(&n_sim);
+        let q_span = matched_span(q_sim);
+        let n_span = matched_span(n_sim);
         let (mut q_total, mut q_hit) = (0.0, 0.0);
-        for (i, ((t, s), scope)) in query.iter().zip(&q_sim).zip(&in_scope).enumerate() {
-            if *scope {
-                q_total += t.weight * if q_middle[i] { middle } else { 1.0 };
+        for (i, (t, &s)) in query.iter().zip(q_sim.iter()).enumerate() {
+            if in_scope.as_ref().is_none_or(|scope| scope[i]) {
+                let between = s == 0.0 && q_span.is_some_and(|(a, b)| a < i && i < b);
+                q_total += t.weight * if between { middle } else { 1.0 };
                 q_hit += t.weight * s;
             }
         }
         let (mut n_total, mut n_hit) = (0.0, 0.0);
-        for (i, (&id, s)) in name.tokens.iter().zip(&n_sim).enumerate() {
-            n_total += info(id).weight * if n_middle[i] { middle } else { 1.0 };
+        for (i, (&id, &s)) in name.tokens.iter().zip(n_sim.iter()).enumerate() {
+            let between = s == 0.0 && n_span.is_some_and(|(a, b)| a < i && i < b);
+            n_total += info(id).weight * if between { middle } else { 1.0 };
             n_hit += info(id).weight * s;
         }
         if q_hit <= 0.0 || n_hit <= 0.0 {
@@ -1193,8 +1441,8 @@ impl Index {
         // names a party only when it is, word for word, all of that party's generic words
         // (and, in Chinese script, all of its characters).
         if !any_distinctive {
-            let han_name = texts.iter().any(|t| t.chars().any(normalize::is_han));
-            let loose_name = name.tokens.iter().zip(&n_sim).any(|(&id, s)| {
+            let han_name = (0..name.tokens.len()).any(|ni| text(ni).chars().any(normalize::is_han));
+            let loose_name = name.tokens.iter().zip(n_sim.iter()).any(|(&id, s)| {
                 *s == 0.0
                     && (han_name || (info(id).generic && !ACRONYM_SKIP.contains(&&*info(id).text)))
             });
@@ -1208,7 +1456,7 @@ impl Index {
         let strongest = name
             .tokens
             .iter()
-            .zip(&n_sim)
+            .zip(n_sim.iter())
             .max_by(|a, b| info(*a.0).weight.total_cmp(&info(*b.0).weight));
         // Per-character Han tokens are no trade name on their own: the rule is for words.
         let is_word = |id: u32| !info(id).text.chars().any(normalize::is_han);
@@ -1229,12 +1477,12 @@ impl Index {
         let n_nums = name.tokens.iter().any(|&id| info(id).numeric);
         let unmatched_number = query
             .iter()
-            .zip(&q_sim)
+            .zip(q_sim.iter())
             .any(|(t, s)| t.numeric && *s == 0.0)
             || name
                 .tokens
                 .iter()
-                .zip(&n_sim)
+                .zip(n_sim.iter())
                 .any(|(&id, s)| info(id).numeric && *s == 0.0);
         if q_nums && n_nums && unmatched_number {
             score *= NUMBER_MISMATCH;
@@ -1243,18 +1491,28 @@ impl Index {
         let class_word = |t: &TokenInfo| t.generic && !ACRONYM_SKIP.contains(&&*t.text);
         let query_class = query
             .iter()
-            .zip(&q_sim)
+            .zip(q_sim.iter())
             .any(|(t, s)| *s == 0.0 && t.generic && !ACRONYM_SKIP.contains(&t.text.as_str()));
         let name_class = name
             .tokens
             .iter()
-            .zip(&n_sim)
+            .zip(n_sim.iter())
             .any(|(&id, s)| *s == 0.0 && class_word(info(id)));
         if query_class && name_class {
             score *= DESCRIPTOR_CONFLICT;
             scored.descriptor_conflict = true;
         }
-        if short && (n_sim.contains(&0.0) || q_sim.iter().any(|s| *s < 1.0)) {
+        let short_partial = if shape.short {
+            n_sim.contains(&0.0) || q_sim.iter().any(|s| *s < 1.0)
+        } else if shape.short_han {
+            // Only characters that name something count (华为 is all of 华为技术).
+            name.tokens.iter().zip(n_sim.iter()).any(|(&id, s)| {
+                *s == 0.0 && !info(id).generic && info(id).text.chars().any(normalize::is_han)
+            })
+        } else {
+            false
+        };
+        if short_partial {
             score *= SHORT_PARTIAL;
             scored.short_partial = true;
         }
@@ -1266,53 +1524,99 @@ impl Index {
     }
 }
 
-/// Orders the hits, best first, and marks the ones that are the same party on several lists.
-fn rank(query: &Query, best: HashMap<u32, Hit>) -> Vec<Hit> {
-    // Ties (two names equal after normalisation) go to the one closest as typed; the
-    // closeness is computed once per hit, not in every comparison.
-    let typed = query.name.to_lowercase();
-    let mut ranked: Vec<(f64, Hit)> = best
-        .into_values()
-        .map(|h| {
-            let closeness = strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
-            (closeness, h)
-        })
-        .collect();
-    ranked.sort_by(|(ca, a), (cb, b)| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| cb.total_cmp(ca))
-            .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
-            .then_with(|| a.entity.id.cmp(&b.entity.id))
-    });
-    let mut hits: Vec<Hit> = ranked.into_iter().map(|(_, h)| h).collect();
-    hits.truncate(query.limit);
-    let keys: Vec<(String, Vec<String>)> = hits
-        .iter()
-        .map(|h| {
-            let name: Vec<String> = normalize::tokenize(&h.entity.name)
-                .into_iter()
-                .map(|t| t.text)
+impl Index {
+    /// Orders the hits, best first, and marks the ones that are the same party on several
+    /// lists.
+    fn rank(&self, query: &Query, best: HashMap<u32, Hit>) -> Vec<Hit> {
+        // Only hits that can make the cut are ordered: those scoring at least the
+        // `limit`-th best score.
+        let mut scores: Vec<f64> = best.values().map(|h| h.score).collect();
+        let cut = if scores.len() > query.limit && query.limit > 0 {
+            let (_, kth, _) = scores.select_nth_unstable_by(query.limit - 1, |a, b| b.total_cmp(a));
+            *kth
+        } else {
+            f64::MIN
+        };
+        let mut ranked: Vec<(u32, Hit)> =
+            best.into_iter().filter(|(_, h)| h.score >= cut).collect();
+        ranked.sort_by(|(_, a), (_, b)| b.score.total_cmp(&a.score));
+        // Ties (two names equal after normalisation) go to the name closest to the query as
+        // typed, then the shorter name, then the id; closeness is computed only for ties.
+        let typed = query.name.to_lowercase();
+        let mut start = 0;
+        while start < ranked.len() {
+            let score = ranked[start].1.score;
+            let end = start + ranked[start..].partition_point(|(_, h)| h.score == score);
+            if end - start > 1 {
+                let mut group: Vec<(f64, (u32, Hit))> = ranked
+                    .drain(start..end)
+                    .map(|(slot, h)| {
+                        let closeness =
+                            strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
+                        (closeness, (slot, h))
+                    })
+                    .collect();
+                group.sort_by(|(ca, (_, a)), (cb, (_, b))| {
+                    cb.total_cmp(ca)
+                        .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
+                        .then_with(|| a.entity.id.cmp(&b.entity.id))
+                });
+                let tail = ranked.split_off(start);
+                ranked.extend(group.into_iter().map(|(_, item)| item));
+                ranked.extend(tail);
+            }
+            start = end;
+        }
+        ranked.truncate(query.limit);
+        let parties: Vec<&Party> = ranked
+            .iter()
+            .map(|(slot, _)| &self.parties[*slot as usize])
+            .collect();
+        let mut hits: Vec<Hit> = Vec::with_capacity(ranked.len());
+        for (i, (_, mut hit)) in ranked.iter().cloned().enumerate() {
+            hit.same_party = (0..ranked.len())
+                .filter(|&j| j != i && ranked[j].1.entity.list != hit.entity.list)
+                .filter(|&j| parties[i].same_as(parties[j]))
+                .map(|j| ranked[j].1.entity.id.clone())
                 .collect();
-            let ids = h
-                .entity
+            hits.push(hit);
+        }
+        hits
+    }
+}
+
+/// What tells one party from another across lists: its normalised primary name and its
+/// identifiers.
+#[derive(Debug)]
+struct Party {
+    name: Box<str>,
+    identifiers: Box<[String]>,
+}
+
+impl Party {
+    fn of(entity: &Entity) -> Party {
+        let name: Vec<String> = normalize::tokenize(&entity.name)
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        Party {
+            name: name.join(" ").into(),
+            identifiers: entity
                 .identifiers
                 .iter()
                 .map(|i| identifier_key(&i.value))
                 .filter(|k| k.len() >= 6)
-                .collect();
-            (name.join(" "), ids)
-        })
-        .collect();
-    for i in 0..hits.len() {
-        let same: Vec<String> = (0..hits.len())
-            .filter(|&j| j != i && hits[j].entity.list != hits[i].entity.list)
-            .filter(|&j| keys[i].0 == keys[j].0 || keys[i].1.iter().any(|k| keys[j].1.contains(k)))
-            .map(|j| hits[j].entity.id.clone())
-            .collect();
-        hits[i].same_party = same;
+                .collect(),
+        }
     }
-    hits
+
+    fn same_as(&self, other: &Party) -> bool {
+        self.name == other.name
+            || self
+                .identifiers
+                .iter()
+                .any(|k| other.identifiers.contains(k))
+    }
 }
 
 /// Optional evidence from the request: entity type and countries. With `features`, records
@@ -1391,13 +1695,93 @@ fn without_brackets(name: &str) -> Option<String> {
     Some(out)
 }
 
-/// For each position, whether it is unmatched with matched positions on both sides of it.
-fn between_matched(sims: &[f64]) -> Vec<bool> {
-    let first = sims.iter().position(|s| *s > 0.0);
-    let last = sims.iter().rposition(|s| *s > 0.0);
-    (0..sims.len())
-        .map(|i| sims[i] == 0.0 && first.is_some_and(|f| f < i) && last.is_some_and(|l| l > i))
-        .collect()
+/// The first and last matched positions: an unmatched position between them is a middle one.
+fn matched_span(sims: &[f64]) -> Option<(usize, usize)> {
+    Some((
+        sims.iter().position(|s| *s > 0.0)?,
+        sims.iter().rposition(|s| *s > 0.0)?,
+    ))
+}
+
+/// The cheap test a candidate passes before it is scored: the weight of the query tokens it can
+/// match at all (through the vocabulary, or as an initial or acronym) must reach the share of
+/// the query a match needs (see `Index::candidates`), and, when the query has a distinctive
+/// token, one of them must be in the name. It reads only the name's token ids. The scorer
+/// would reject every name it rejects, so it changes no answer (the exhaustive test checks).
+#[derive(Debug)]
+struct Bound {
+    /// Vocabulary token → the query tokens (bits) it matches.
+    ids: IdMap<u32, u64>,
+    weights: Vec<f64>,
+    /// Query tokens that may match without the vocabulary (initials, acronyms).
+    free: u64,
+    distinctive: u64,
+    any_distinctive: bool,
+    need_org: f64,
+    need_person: f64,
+}
+
+impl Bound {
+    fn new(query: &[QueryToken], threshold: f64, any_distinctive: bool) -> Option<Bound> {
+        if query.len() > 64 {
+            return None;
+        }
+        let mut ids: IdMap<u32, u64> = IdMap::default();
+        let (mut free, mut distinctive) = (0u64, 0u64);
+        for (i, t) in query.iter().enumerate() {
+            for m in &t.matches {
+                *ids.entry(m.id).or_default() |= 1 << i;
+            }
+            if t.initial || t.acronym {
+                free |= 1 << i;
+            }
+            if !t.generic {
+                distinctive |= 1 << i;
+            }
+        }
+        let total: f64 = query.iter().map(|t| t.weight).sum();
+        let r = threshold.clamp(0.0, 1.0).powf(1.0 / QUERY_EXP);
+        Some(Bound {
+            ids,
+            weights: query.iter().map(|t| t.weight).collect(),
+            free,
+            distinctive,
+            any_distinctive,
+            need_org: r * total,
+            need_person: r * MIDDLE_NAME / (1.0 - r + r * MIDDLE_NAME) * total,
+        })
+    }
+
+    fn may_reach(&self, name: &IndexedName) -> bool {
+        let mut vocab = 0u64;
+        for id in name.tokens.iter() {
+            if let Some(bits) = self.ids.get(id) {
+                vocab |= bits;
+            }
+        }
+        if vocab == 0 || (self.any_distinctive && vocab & self.distinctive == 0) {
+            return false;
+        }
+        let reach = vocab | self.free;
+        let weight: f64 = (0..self.weights.len())
+            .filter(|i| reach & (1 << i) != 0)
+            .map(|i| self.weights[i])
+            .sum();
+        let need = if name.western {
+            self.need_person
+        } else {
+            self.need_org
+        };
+        weight >= need - 1e-9
+    }
+}
+
+/// Buffers one search reuses for every candidate it scores.
+#[derive(Debug, Default)]
+struct Scratch {
+    pairs: Vec<(f64, usize, usize)>,
+    q_sim: Vec<f64>,
+    n_sim: Vec<f64>,
 }
 
 /// Whether a Latin personal name reads as a romanised Chinese name (every word a pinyin,
@@ -1479,58 +1863,81 @@ fn token_similarity(a: &str, b: &str) -> f64 {
 const TYPO_COST: f64 = 0.5;
 const EDIT_COST: f64 = 1.5;
 
-/// Letters one is often written for the other.
+/// Letters one is often written for the other: vowels, c/k/q, s/z, m/n, b/p, d/t, v/w/f,
+/// g/j.
 fn alike(x: char, y: char) -> bool {
-    const GROUPS: &[&str] = &["aeiouy", "ckq", "sz", "mn", "bp", "dt", "vw", "gj", "fv"];
-    GROUPS.iter().any(|g| g.contains(x) && g.contains(y))
+    fn class(c: char) -> u8 {
+        match c {
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' => 1,
+            'c' | 'k' | 'q' => 2,
+            's' | 'z' => 3,
+            'm' | 'n' => 4,
+            'b' | 'p' => 5,
+            'd' | 't' => 6,
+            'v' | 'w' | 'f' => 7,
+            'g' | 'j' => 8,
+            _ => 0,
+        }
+    }
+    let cx = class(x);
+    cx != 0 && cx == class(y)
 }
 
 /// Optimal string alignment with typo-aware costs: (number of edits, total cost) of the
 /// cheapest alignment.
 fn weighted_osa(a: &[char], b: &[char]) -> (usize, f64) {
     let (n, m) = (a.len(), b.len());
-    let mut d = vec![vec![(0usize, 0.0f64); m + 1]; n + 1];
+    let width = m + 1;
+    let mut cells = vec![(0usize, 0.0f64); (n + 1) * width];
+    macro_rules! d {
+        ($i:expr, $j:expr) => {
+            cells[$i * width + $j]
+        };
+    }
     // Inserting or deleting a letter next to the same letter is doubling it; a dropped or
     // added vowel is a slip too; another letter costs one.
     let indel = |s: &[char], i: usize| {
         let c = s[i];
         let doubled = (i > 0 && s[i - 1] == c) || s.get(i + 1) == Some(&c);
-        if doubled || "aeiouy".contains(c) {
+        if doubled || matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y') {
             TYPO_COST
         } else {
             1.0
         }
     };
     for i in 1..=n {
-        d[i][0] = (i, d[i - 1][0].1 + indel(a, i - 1));
+        d!(i, 0) = (i, d!(i - 1, 0).1 + indel(a, i - 1));
     }
     for j in 1..=m {
-        d[0][j] = (j, d[0][j - 1].1 + indel(b, j - 1));
+        d!(0, j) = (j, d!(0, j - 1).1 + indel(b, j - 1));
     }
     let better = |x: (usize, f64), y: (usize, f64)| if y.1 < x.1 { y } else { x };
     for i in 1..=n {
         for j in 1..=m {
+            let diagonal = d!(i - 1, j - 1);
             let sub = if a[i - 1] == b[j - 1] {
-                d[i - 1][j - 1]
+                diagonal
             } else {
                 let cost = if alike(a[i - 1], b[j - 1]) {
                     TYPO_COST
                 } else {
                     EDIT_COST
                 };
-                (d[i - 1][j - 1].0 + 1, d[i - 1][j - 1].1 + cost)
+                (diagonal.0 + 1, diagonal.1 + cost)
             };
-            let del = (d[i - 1][j].0 + 1, d[i - 1][j].1 + indel(a, i - 1));
-            let ins = (d[i][j - 1].0 + 1, d[i][j - 1].1 + indel(b, j - 1));
+            let up = d!(i - 1, j);
+            let left = d!(i, j - 1);
+            let del = (up.0 + 1, up.1 + indel(a, i - 1));
+            let ins = (left.0 + 1, left.1 + indel(b, j - 1));
             let mut best = better(better(sub, del), ins);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                let swap = d[i - 2][j - 2];
+                let swap = d!(i - 2, j - 2);
                 best = better(best, (swap.0 + 1, swap.1 + TYPO_COST));
             }
-            d[i][j] = best;
+            d!(i, j) = best;
         }
     }
-    d[n][m]
+    d!(n, m)
 }
 
 /// Hashes of the strings a word reduces to by deleting up to its edit allowance of
