@@ -347,7 +347,7 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
         .and_then(|n| n.parse().ok())
     {
         let mut slowest: Vec<(Duration, &String)> = samples.iter().copied().zip(&queries).collect();
-        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (took, q) in slowest.into_iter().take(n) {
             println!("    {took:>9.1?}  {q}");
         }
