@@ -387,18 +387,36 @@ impl Scored {
 
 impl Index {
     pub fn build<'a>(entities: impl IntoIterator<Item = &'a Arc<Entity>>) -> Index {
+        let entities: Vec<&Arc<Entity>> = entities.into_iter().collect();
+        // Normalising the names is most of the work and needs nothing shared: it runs on
+        // every core, in chunks; interning stays on one thread, in entity order.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = entities.len().div_ceil(threads).max(1);
+        let prepared: Vec<Prepared> = std::thread::scope(|scope| {
+            let workers: Vec<_> = entities
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || part.iter().map(|e| prepare(e)).collect::<Vec<_>>())
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("index build worker"))
+                .collect()
+        });
         let mut index = Index::default();
-        for entity in entities {
+        for (entity, prepared) in entities.into_iter().zip(prepared) {
             let slot = index.entities.len() as u32;
             index.entities.push(Arc::clone(entity));
-            index.parties.push(Party::of(entity));
             for id in &entity.identifiers {
                 let key = identifier_key(&id.value);
                 if key.len() >= 6 {
                     index.identifiers.entry(key).or_default().push(slot);
                 }
             }
-            index.add_entity(slot, entity);
+            index.commit(slot, prepared);
         }
         let n = index.names.len() as f64;
         for token in &mut index.tokens {
@@ -409,103 +427,14 @@ impl Index {
         index
     }
 
-    fn add_entity(&mut self, slot: u32, entity: &Entity) {
-        let person = entity.kind == EntityType::Person;
-        let foreign = !entity.countries.is_empty()
-            && !entity
-                .countries
-                .iter()
-                .any(|c| matches!(c.as_str(), "CN" | "HK" | "MO" | "TW"));
-        // A name with a parenthesis ("National University of Defense Technology (NUDT)") is
-        // also indexed without it: the bracket holds an acronym, a former name or a place.
-        let names: Vec<(u16, NameKind, Vec<Token>)> = entity
-            .names()
-            .enumerate()
-            .flat_map(|(position, (kind, name))| {
-                let bare = without_brackets(name);
-                std::iter::once(name.to_string())
-                    .chain(bare.filter(|b| !b.trim().is_empty()))
-                    .map(move |text| (position as u16, kind, normalize::tokenize(&text)))
-            })
-            .filter(|(_, _, tokens)| !tokens.is_empty())
-            .collect();
-        // A person's Latin name words, plain and as syllables: a Chinese rendering that shares
-        // none of them renders only the surname (罗斯 for Wilbur Ross), not the whole name.
-        let mut latin_words: HashSet<&str> = HashSet::new();
-        let syllables: Vec<Vec<Token>> = names
-            .iter()
-            .map(|(_, _, tokens)| normalize::syllabify(tokens).unwrap_or_default())
-            .collect();
-        if person {
-            for ((_, _, tokens), syllables) in names.iter().zip(&syllables) {
-                latin_words.extend(tokens.iter().chain(syllables).map(|t| t.text.as_str()));
-            }
-        }
-        let mut added: Vec<(u16, NameKind, Form, Vec<Token>, bool, bool)> = Vec::new();
-        for (position, kind, tokens) in &names {
-            let (position, kind) = (*position, *kind);
-            if !tokens.iter().any(|t| t.script == Script::Han) {
-                let chinese = person && chinese_style(tokens);
-                added.push((position, kind, Form::Plain, tokens.clone(), false, chinese));
-                if person && !chinese {
-                    let outline = normalize::latin_outline(tokens);
-                    if outline.len() >= 2 {
-                        added.push((position, kind, Form::Outline, outline, false, false));
-                    }
-                }
-                continue;
-            }
-            let segments: HashSet<u16> = tokens
-                .iter()
-                .filter(|t| t.script == Script::Han)
-                .map(|t| t.segment)
-                .collect();
-            let roman = normalize::romanize(tokens).unwrap_or_default();
-            // Only a known transliteration of one of the Latin name's words, or a rendering
-            // with the same consonants as one (霍利 ~ Hawley), is taken for a surname-only
-            // rendering: a Chinese name of a Westerner (郑国恩 for Adrian Zenz) is a whole name.
-            let han: String = tokens.iter().map(|t| t.text.as_str()).collect();
-            let surname_only = person
-                && segments.len() == 1
-                && (normalize::transliteration(&han)
-                    .is_some_and(|latin| latin.iter().any(|w| latin_words.contains(w.as_str())))
-                    || normalize::han_consonants(&han).is_some_and(|sound| {
-                        sound.len() >= 2
-                            && latin_words
-                                .iter()
-                                .any(|w| normalize::latin_consonants(w) == sound)
-                    }));
-            let chinese = person && !surname_only && segments.len() == 1 && tokens.len() <= 4;
-            added.push((
-                position,
-                kind,
-                Form::Plain,
-                tokens.clone(),
-                surname_only,
-                chinese,
-            ));
-            // The brand table's reading (大疆 → dji) and the pinyin a Latin spelling of the
-            // name has (da jiang) are both forms of the name.
-            let pinyin = normalize::romanize_pinyin(tokens).filter(|p| *p != roman);
-            for form in std::iter::once(roman).chain(pinyin) {
-                if !form.is_empty() {
-                    added.push((position, kind, Form::HanRoman, form, surname_only, chinese));
-                }
-            }
-            if foreign || segments.len() > 1 || surname_only {
-                if let Some(sounds) = normalize::phonetic(tokens).filter(|t| !t.is_empty()) {
-                    added.push((
-                        position,
-                        kind,
-                        Form::HanPhonetic,
-                        sounds,
-                        surname_only,
-                        false,
-                    ));
-                }
-            }
-        }
-        for (position, kind, form, tokens, surname_only, chinese) in added {
+    fn commit(&mut self, slot: u32, prepared: Prepared) {
+        let Prepared {
+            party,
+            person,
+            names,
+        } = prepared;
+        self.parties.push(party);
+        for (position, kind, form, tokens, surname_only, chinese) in names {
             self.add_name(
                 slot,
                 IndexedName {
@@ -524,7 +453,123 @@ impl Index {
             );
         }
     }
+}
 
+/// One name form ready to index: position, kind, form, tokens, surname-only, Chinese person.
+type PreparedName = (u16, NameKind, Form, Vec<Token>, bool, bool);
+
+/// An entity with its names normalised into every indexed form: the part of building an
+/// index that needs no shared state.
+struct Prepared {
+    party: Party,
+    person: bool,
+    names: Vec<PreparedName>,
+}
+
+fn prepare(entity: &Entity) -> Prepared {
+    let person = entity.kind == EntityType::Person;
+    let foreign = !entity.countries.is_empty()
+        && !entity
+            .countries
+            .iter()
+            .any(|c| matches!(c.as_str(), "CN" | "HK" | "MO" | "TW"));
+    // A name with a parenthesis ("National University of Defense Technology (NUDT)") is
+    // also indexed without it: the bracket holds an acronym, a former name or a place.
+    let names: Vec<(u16, NameKind, Vec<Token>)> = entity
+        .names()
+        .enumerate()
+        .flat_map(|(position, (kind, name))| {
+            let bare = without_brackets(name);
+            std::iter::once(name.to_string())
+                .chain(bare.filter(|b| !b.trim().is_empty()))
+                .map(move |text| (position as u16, kind, normalize::tokenize(&text)))
+        })
+        .filter(|(_, _, tokens)| !tokens.is_empty())
+        .collect();
+    // A person's Latin name words, plain and as syllables: a Chinese rendering that shares
+    // none of them renders only the surname (罗斯 for Wilbur Ross), not the whole name.
+    let mut latin_words: HashSet<&str> = HashSet::new();
+    let syllables: Vec<Vec<Token>> = names
+        .iter()
+        .map(|(_, _, tokens)| normalize::syllabify(tokens).unwrap_or_default())
+        .collect();
+    if person {
+        for ((_, _, tokens), syllables) in names.iter().zip(&syllables) {
+            latin_words.extend(tokens.iter().chain(syllables).map(|t| t.text.as_str()));
+        }
+    }
+    let mut added: Vec<PreparedName> = Vec::new();
+    for (position, kind, tokens) in &names {
+        let (position, kind) = (*position, *kind);
+        if !tokens.iter().any(|t| t.script == Script::Han) {
+            let chinese = person && chinese_style(tokens);
+            added.push((position, kind, Form::Plain, tokens.clone(), false, chinese));
+            if person && !chinese {
+                let outline = normalize::latin_outline(tokens);
+                if outline.len() >= 2 {
+                    added.push((position, kind, Form::Outline, outline, false, false));
+                }
+            }
+            continue;
+        }
+        let segments: HashSet<u16> = tokens
+            .iter()
+            .filter(|t| t.script == Script::Han)
+            .map(|t| t.segment)
+            .collect();
+        let roman = normalize::romanize(tokens).unwrap_or_default();
+        // Only a known transliteration of one of the Latin name's words, or a rendering
+        // with the same consonants as one (霍利 ~ Hawley), is taken for a surname-only
+        // rendering: a Chinese name of a Westerner (郑国恩 for Adrian Zenz) is a whole name.
+        let han: String = tokens.iter().map(|t| t.text.as_str()).collect();
+        let surname_only = person
+            && segments.len() == 1
+            && (normalize::transliteration(&han)
+                .is_some_and(|latin| latin.iter().any(|w| latin_words.contains(w.as_str())))
+                || normalize::han_consonants(&han).is_some_and(|sound| {
+                    sound.len() >= 2
+                        && latin_words
+                            .iter()
+                            .any(|w| normalize::latin_consonants(w) == sound)
+                }));
+        let chinese = person && !surname_only && segments.len() == 1 && tokens.len() <= 4;
+        added.push((
+            position,
+            kind,
+            Form::Plain,
+            tokens.clone(),
+            surname_only,
+            chinese,
+        ));
+        // The brand table's reading (大疆 → dji) and the pinyin a Latin spelling of the
+        // name has (da jiang) are both forms of the name.
+        let pinyin = normalize::romanize_pinyin(tokens).filter(|p| *p != roman);
+        for form in std::iter::once(roman).chain(pinyin) {
+            if !form.is_empty() {
+                added.push((position, kind, Form::HanRoman, form, surname_only, chinese));
+            }
+        }
+        if foreign || segments.len() > 1 || surname_only {
+            if let Some(sounds) = normalize::phonetic(tokens).filter(|t| !t.is_empty()) {
+                added.push((
+                    position,
+                    kind,
+                    Form::HanPhonetic,
+                    sounds,
+                    surname_only,
+                    false,
+                ));
+            }
+        }
+    }
+    Prepared {
+        party: Party::of(entity),
+        person,
+        names: added,
+    }
+}
+
+impl Index {
     fn add_name(&mut self, _slot: u32, mut name: IndexedName, tokens: &[Token]) {
         let name_id = self.names.len() as u32;
         let ids: Box<[u32]> = tokens.iter().map(|t| self.intern(t)).collect();
