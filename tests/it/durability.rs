@@ -329,8 +329,10 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write_and_no_event() {
         "crash test: {written} entities acknowledged in {} requests over 4 kills",
         acked.len()
     );
+    // Each write rebuilds the index (about 30 ms for the seeds in a debug build, more while
+    // other tests compete for the two cores): a few hundred writes is the usual pace.
     assert!(
-        written >= 500,
+        written >= 150,
         "the writer made progress: {written} entities"
     );
     let max_acked = acked.iter().map(|(_, s)| *s).max().unwrap();
