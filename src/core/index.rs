@@ -854,10 +854,23 @@ impl Index {
         threshold: f64,
         any_distinctive: bool,
     ) -> Vec<u32> {
-        if any_distinctive && query.len() <= 64 {
-            return self.candidates_by_count(query, form, threshold);
+        let mut out = if any_distinctive && query.len() <= 64 {
+            self.candidates_by_count(query, form, threshold)
+        } else {
+            self.candidates_by_prefix(query, form, threshold, any_distinctive)
+        };
+        // Surname-only renderings are capped, not covered: any shared token makes them
+        // candidates.
+        for t in query {
+            for m in &t.matches {
+                if let Some(names) = self.surname_only.get(&m.id) {
+                    out.extend_from_slice(names);
+                }
+            }
         }
-        self.candidates_by_prefix(query, form, threshold, any_distinctive)
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Candidates when the query has a distinctive token: every name holding one (a scorer
@@ -872,10 +885,8 @@ impl Index {
         threshold: f64,
     ) -> Vec<u32> {
         let group = form.group();
-        let total: f64 = query.iter().map(|t| t.weight).sum();
-        let r = threshold.clamp(0.0, 1.0).powf(1.0 / QUERY_EXP);
-        let need_org = r * total - 1e-9;
-        let need_person = r * MIDDLE_NAME / (1.0 - r + r * MIDDLE_NAME) * total - 1e-9;
+        let (need_org, need_person) = needs(query, threshold);
+        let (need_org, need_person) = (need_org - 1e-9, need_person - 1e-9);
         let mut free = 0u64;
         for (i, t) in query.iter().enumerate() {
             if t.generic || t.initial {
@@ -892,7 +903,7 @@ impl Index {
             }
             sum
         };
-        let mut out = MASKS.with(|masks| {
+        MASKS.with(|masks| {
             let mut masks = masks.borrow_mut();
             if masks.len() < self.names.len() {
                 masks.resize(self.names.len(), 0);
@@ -932,19 +943,7 @@ impl Index {
                 }
             }
             out
-        });
-        // Surname-only renderings are capped, not covered: any shared token makes them
-        // candidates.
-        for t in query {
-            for m in &t.matches {
-                if let Some(names) = self.surname_only.get(&m.id) {
-                    out.extend_from_slice(names);
-                }
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+        })
     }
 
     /// Candidates from the postings of the fewest, heaviest query tokens (see `candidates`).
@@ -956,10 +955,7 @@ impl Index {
         any_distinctive: bool,
     ) -> Vec<u32> {
         let group = form.group();
-        let total: f64 = query.iter().map(|t| t.weight).sum();
-        let r = threshold.clamp(0.0, 1.0).powf(1.0 / QUERY_EXP);
-        let need_org = r * total;
-        let need_person = r * MIDDLE_NAME / (1.0 - r + r * MIDDLE_NAME) * total;
+        let (need_org, need_person) = needs(query, threshold);
 
         // Tokens with postings, heaviest first; initials match without postings.
         let mut heavy: Vec<usize> = (0..query.len())
@@ -1036,17 +1032,6 @@ impl Index {
         for &i in for_persons.iter().filter(|i| !for_all.contains(i)) {
             read(i, true, &mut out);
         }
-        // Surname-only renderings are capped, not covered: any shared token makes them
-        // candidates.
-        for t in query {
-            for m in &t.matches {
-                if let Some(names) = self.surname_only.get(&m.id) {
-                    out.extend_from_slice(names);
-                }
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
         out
     }
 
@@ -1740,6 +1725,18 @@ fn without_brackets(name: &str) -> Option<String> {
     Some(out)
 }
 
+/// The weight of query tokens a name must hold to reach `threshold`: any name, and a Western
+/// person's name (whose unmatched middle names weigh `MIDDLE_NAME`). A score is at most
+/// `query_coverage^QUERY_EXP`, so coverage must reach `r = threshold^(1/QUERY_EXP)`.
+fn needs(query: &[QueryToken], threshold: f64) -> (f64, f64) {
+    let total: f64 = query.iter().map(|t| t.weight).sum();
+    let r = threshold.clamp(0.0, 1.0).powf(1.0 / QUERY_EXP);
+    (
+        r * total,
+        r * MIDDLE_NAME / (1.0 - r + r * MIDDLE_NAME) * total,
+    )
+}
+
 /// The first and last matched positions: an unmatched position between them is a middle one.
 fn matched_span(sims: &[f64]) -> Option<(usize, usize)> {
     Some((
@@ -1784,16 +1781,15 @@ impl Bound {
                 distinctive |= 1 << i;
             }
         }
-        let total: f64 = query.iter().map(|t| t.weight).sum();
-        let r = threshold.clamp(0.0, 1.0).powf(1.0 / QUERY_EXP);
+        let (need_org, need_person) = needs(query, threshold);
         Some(Bound {
             ids,
             weights: query.iter().map(|t| t.weight).collect(),
             free,
             distinctive,
             any_distinctive,
-            need_org: r * total,
-            need_person: r * MIDDLE_NAME / (1.0 - r + r * MIDDLE_NAME) * total,
+            need_org,
+            need_person,
         })
     }
 
