@@ -436,7 +436,6 @@ impl Index {
         self.parties.push(party);
         for (position, kind, form, tokens, surname_only, chinese) in names {
             self.add_name(
-                slot,
                 IndexedName {
                     entity: slot,
                     kind,
@@ -488,14 +487,11 @@ fn prepare(entity: &Entity) -> Prepared {
         .collect();
     // A person's Latin name words, plain and as syllables: a Chinese rendering that shares
     // none of them renders only the surname (罗斯 for Wilbur Ross), not the whole name.
-    let mut latin_words: HashSet<&str> = HashSet::new();
-    let syllables: Vec<Vec<Token>> = names
-        .iter()
-        .map(|(_, _, tokens)| normalize::syllabify(tokens).unwrap_or_default())
-        .collect();
+    let mut latin_words: HashSet<String> = HashSet::new();
     if person {
-        for ((_, _, tokens), syllables) in names.iter().zip(&syllables) {
-            latin_words.extend(tokens.iter().chain(syllables).map(|t| t.text.as_str()));
+        for (_, _, tokens) in &names {
+            let syllables = normalize::syllabify(tokens).unwrap_or_default();
+            latin_words.extend(tokens.iter().chain(&syllables).map(|t| t.text.clone()));
         }
     }
     let mut added: Vec<PreparedName> = Vec::new();
@@ -563,14 +559,18 @@ fn prepare(entity: &Entity) -> Prepared {
         }
     }
     Prepared {
-        party: Party::of(entity),
+        // The primary name comes first, as typed (position 0).
+        party: Party::of(
+            entity,
+            names.first().filter(|(p, _, _)| *p == 0).map(|n| &n.2),
+        ),
         person,
         names: added,
     }
 }
 
 impl Index {
-    fn add_name(&mut self, _slot: u32, mut name: IndexedName, tokens: &[Token]) {
+    fn add_name(&mut self, mut name: IndexedName, tokens: &[Token]) {
         let name_id = self.names.len() as u32;
         let ids: Box<[u32]> = tokens.iter().map(|t| self.intern(t)).collect();
         let mut seen = HashSet::new();
@@ -769,10 +769,13 @@ impl Index {
         }
         let any_distinctive = !shape.generic && resolved.iter().any(|t| !t.generic);
         let mut scratch = Scratch::default();
+        // Counted candidates already meet the bound; the prefix rule's still need checking.
         let (candidates, bound): (Vec<u32>, Option<Bound>) = match mode {
             Mode::Indexed => (
                 self.candidates(resolved, form, query.threshold, any_distinctive),
-                Bound::new(resolved, query.threshold, any_distinctive),
+                (!counted(resolved, any_distinctive))
+                    .then(|| Bound::new(resolved, query.threshold, any_distinctive))
+                    .flatten(),
             ),
             Mode::Exhaustive => ((0..self.names.len() as u32).collect(), None),
         };
@@ -854,7 +857,7 @@ impl Index {
         threshold: f64,
         any_distinctive: bool,
     ) -> Vec<u32> {
-        let mut out = if any_distinctive && query.len() <= 64 {
+        let mut out = if counted(query, any_distinctive) {
             self.candidates_by_count(query, form, threshold)
         } else {
             self.candidates_by_prefix(query, form, threshold, any_distinctive)
@@ -1567,50 +1570,45 @@ impl Index {
         } else {
             f64::MIN
         };
-        let mut ranked: Vec<(u32, Hit)> =
-            best.into_iter().filter(|(_, h)| h.score >= cut).collect();
-        ranked.sort_by(|(_, a), (_, b)| b.score.total_cmp(&a.score));
         // Ties (two names equal after normalisation) go to the name closest to the query as
-        // typed, then the shorter name, then the id; closeness is computed only for ties.
+        // typed, then the shorter name, then the id; closeness is computed once per hit.
         let typed = query.name.to_lowercase();
-        let mut start = 0;
-        while start < ranked.len() {
-            let score = ranked[start].1.score;
-            let end = start + ranked[start..].partition_point(|(_, h)| h.score == score);
-            if end - start > 1 {
-                let mut group: Vec<(f64, (u32, Hit))> = ranked
-                    .drain(start..end)
-                    .map(|(slot, h)| {
-                        let closeness =
-                            strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
-                        (closeness, (slot, h))
-                    })
-                    .collect();
-                group.sort_by(|(ca, (_, a)), (cb, (_, b))| {
-                    cb.total_cmp(ca)
-                        .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
-                        .then_with(|| a.entity.id.cmp(&b.entity.id))
-                });
-                let tail = ranked.split_off(start);
-                ranked.extend(group.into_iter().map(|(_, item)| item));
-                ranked.extend(tail);
-            }
-            start = end;
-        }
+        let mut ranked: Vec<(f64, (u32, Hit))> = best
+            .into_iter()
+            .filter(|(_, h)| h.score >= cut)
+            .map(|(slot, h)| {
+                let closeness =
+                    strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
+                (closeness, (slot, h))
+            })
+            .collect();
+        ranked.sort_by(|(ca, (_, a)), (cb, (_, b))| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| cb.total_cmp(ca))
+                .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
+                .then_with(|| a.entity.id.cmp(&b.entity.id))
+        });
+        let mut ranked: Vec<(u32, Hit)> = ranked.into_iter().map(|(_, item)| item).collect();
         ranked.truncate(query.limit);
         let parties: Vec<&Party> = ranked
             .iter()
             .map(|(slot, _)| &self.parties[*slot as usize])
             .collect();
-        let mut hits: Vec<Hit> = Vec::with_capacity(ranked.len());
-        for (i, (_, mut hit)) in ranked.iter().cloned().enumerate() {
-            hit.same_party = (0..ranked.len())
-                .filter(|&j| j != i && ranked[j].1.entity.list != hit.entity.list)
-                .filter(|&j| parties[i].same_as(parties[j]))
-                .map(|j| ranked[j].1.entity.id.clone())
-                .collect();
-            hits.push(hit);
-        }
+        let same: Vec<Vec<String>> = (0..ranked.len())
+            .map(|i| {
+                (0..ranked.len())
+                    .filter(|&j| j != i && ranked[j].1.entity.list != ranked[i].1.entity.list)
+                    .filter(|&j| parties[i].same_as(parties[j]))
+                    .map(|j| ranked[j].1.entity.id.clone())
+                    .collect()
+            })
+            .collect();
+        let hits: Vec<Hit> = ranked
+            .into_iter()
+            .zip(same)
+            .map(|((_, hit), same_party)| Hit { same_party, ..hit })
+            .collect();
         hits
     }
 }
@@ -1624,10 +1622,12 @@ struct Party {
 }
 
 impl Party {
-    fn of(entity: &Entity) -> Party {
-        let name: Vec<String> = normalize::tokenize(&entity.name)
+    /// `primary` is the entity's primary name, tokenized.
+    fn of(entity: &Entity, primary: Option<&Vec<Token>>) -> Party {
+        let name: Vec<&str> = primary
             .into_iter()
-            .map(|t| t.text)
+            .flatten()
+            .map(|t| t.text.as_str())
             .collect();
         Party {
             name: name.join(" ").into(),
@@ -1723,6 +1723,12 @@ fn without_brackets(name: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// Whether candidates are counted (`Index::candidates_by_count`): the query has a distinctive
+/// token, and few enough tokens for a bit mask.
+fn counted(query: &[QueryToken], any_distinctive: bool) -> bool {
+    any_distinctive && query.len() <= 64
 }
 
 /// The weight of query tokens a name must hold to reach `threshold`: any name, and a Western
