@@ -65,18 +65,24 @@ const SHORT_PARTIAL: f64 = 0.75;
 /// The query and the name each have a class word the other lacks (Applied Materials vs
 /// Applied Technologies Group): the shared word is a name two businesses can bear.
 const DESCRIPTOR_CONFLICT: f64 = 0.8;
+/// While counting candidates, a generic token's postings are read when they are at most this
+/// many times the names collected; beyond, the token is assumed held.
+const SCAN_RATIO: usize = 32;
 /// Words skipped when reading an acronym off a name (Missiles and Fire Control → MFC).
 const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
 
 thread_local! {
-    /// Per name, the query tokens it holds (bits), while one search counts candidates; all
-    /// zero between searches.
-    static MASKS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// While one search collects candidates: per name, the query tokens it holds (bits), and
+    /// one bit per name that has any (small enough to stay in cache). All zero between
+    /// searches.
+    static MASKS: std::cell::RefCell<(Vec<u64>, Vec<u64>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// A map keyed by numbers that are ids or hashes already: hashed by one multiplication
-/// instead of SipHash (these maps are read in the inner loops and hold no outside input
-/// that could be chosen to collide).
+/// A map keyed by numbers that are ids or hashes already, or by the vocabulary's words:
+/// hashed by one multiplication per eight bytes instead of SipHash. These maps are read in
+/// the inner loops; their keys come from the lists (whoever controls those is an
+/// administrator already), and queries only look keys up, never insert them.
 type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -87,9 +93,18 @@ impl std::hash::Hasher for IdHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            self.write_u64(word);
         }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.write_u64(u64::from_le_bytes(last) ^ (rest.len() as u64) << 56);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
     }
     fn write_u32(&mut self, n: u32) {
         self.write_u64(u64::from(n));
@@ -238,20 +253,25 @@ struct TokenInfo {
 pub struct Index {
     entities: Vec<Arc<Entity>>,
     names: Vec<IndexedName>,
-    vocab: HashMap<Box<str>, u32>,
+    vocab: IdMap<Box<str>, u32>,
     tokens: Vec<TokenInfo>,
     /// Deletion-neighbourhood key → (start, len) in `deletion_ids`: the Latin tokens that
     /// reduce to the key by deleting up to their edit allowance of characters.
     deletions: IdMap<u64, (u32, u32)>,
     deletion_ids: Vec<u32>,
     /// Acronym of 2–4 consecutive name words → names (ascending).
-    acronyms: HashMap<Box<str>, Vec<u32>>,
+    acronyms: IdMap<Box<str>, Vec<u32>>,
     /// Token → surname-only names holding it: such names are candidates on any shared token.
     surname_only: IdMap<u32, Vec<u32>>,
     /// Identifier value (upper case, letters and digits only) → entities carrying it.
     identifiers: HashMap<String, Vec<u32>>,
     /// Per entity, what tells it apart as a party (see `Hit::same_party`).
     parties: Vec<Party>,
+    /// Per name, the sum of its tokens' weights.
+    totals: Vec<f32>,
+    /// One bit per name: a Western person's Latin name (`IndexedName::western`), read while
+    /// collecting candidates without touching the names.
+    western: Vec<u64>,
 }
 
 /// How a query token matches one vocabulary token.
@@ -422,6 +442,27 @@ impl Index {
         for token in &mut index.tokens {
             let df = token.postings[0].len() + token.postings[1].len();
             token.weight = token_weight(df, n, token.generic);
+        }
+        // Rounded down, so that a ceiling computed from them is never too low.
+        index.totals = index
+            .names
+            .iter()
+            .map(|name| {
+                let total: f64 = name
+                    .tokens
+                    .iter()
+                    .map(|&id| index.tokens[id as usize].weight)
+                    .sum();
+                (total * (1.0 - 1e-6)) as f32
+            })
+            .collect();
+        for (n, name) in index.names.iter().enumerate() {
+            if name.western {
+                if index.western.len() <= n / 64 {
+                    index.western.resize(n / 64 + 1, 0);
+                }
+                index.western[n / 64] |= 1 << (n % 64);
+            }
         }
         index.build_deletions();
         index
@@ -768,18 +809,24 @@ impl Index {
             return;
         }
         let any_distinctive = !shape.generic && resolved.iter().any(|t| !t.generic);
+        let lookup = Lookup::new(self, resolved);
         let mut scratch = Scratch::default();
-        // Counted candidates already meet the bound; the prefix rule's still need checking.
-        let (candidates, bound): (Vec<u32>, Option<Bound>) = match mode {
-            Mode::Indexed => (
-                self.candidates(resolved, form, query.threshold, any_distinctive),
-                (!counted(resolved, any_distinctive))
-                    .then(|| Bound::new(resolved, query.threshold, any_distinctive))
-                    .flatten(),
-            ),
-            Mode::Exhaustive => ((0..self.names.len() as u32).collect(), None),
+        let factor = form.factor().map_or(1.0, |(_, f)| f);
+        let (candidates, ceiling) = match mode {
+            Mode::Indexed => {
+                let ceiling = Ceiling::new(self, resolved, any_distinctive, factor);
+                let candidates = self.candidates(
+                    resolved,
+                    form,
+                    query.threshold,
+                    any_distinctive,
+                    ceiling.as_ref(),
+                );
+                (candidates, ceiling)
+            }
+            Mode::Exhaustive => ((0..self.names.len() as u32).map(|n| (n, 0)).collect(), None),
         };
-        for name_id in candidates {
+        for (name_id, held) in candidates {
             let name = &self.names[name_id as usize];
             if !form.compares_with(name.form) {
                 continue;
@@ -789,11 +836,19 @@ impl Index {
             if name.surname_only && form == QueryForm::Syllable {
                 continue;
             }
-            if bound
-                .as_ref()
-                .is_some_and(|b| !name.surname_only && !b.may_reach(name))
-            {
-                continue;
+            if let Some(ceiling) = &ceiling {
+                // Surname-only renderings are capped, and judged on part of the query.
+                if !name.surname_only {
+                    let total = f64::from(self.totals[name_id as usize]);
+                    let most = ceiling.of(&lookup, name, total, held);
+                    if most + 1e-9 < query.threshold
+                        || best
+                            .get(&name.entity)
+                            .is_some_and(|hit| most + 1e-9 < hit.score)
+                    {
+                        continue;
+                    }
+                }
             }
             let entity = &self.entities[name.entity as usize];
             if query
@@ -803,12 +858,17 @@ impl Index {
                 continue;
             }
             let person = name.person;
-            let Some(scored) =
-                self.score(resolved, name, person, any_distinctive, shape, &mut scratch)
-            else {
+            let Some(scored) = self.score(
+                resolved,
+                &lookup,
+                name,
+                person,
+                any_distinctive,
+                shape,
+                &mut scratch,
+            ) else {
                 continue;
             };
-            let factor = form.factor().map_or(1.0, |(_, f)| f);
             let score = evidence(scored.score * factor, entity, query, None);
             if score < query.threshold
                 || best.get(&name.entity).is_some_and(|hit| score <= hit.score)
@@ -842,209 +902,207 @@ impl Index {
         }
     }
 
-    /// The names that can reach the threshold, from the postings of the fewest, heaviest
-    /// query tokens. A name scores at most `query_coverage^0.6` (every other factor is at
-    /// most 1), so it needs matched query tokens worth a share `need` of the query's weight;
-    /// a name holding none of the heaviest tokens `H` has at most the weight of the others,
-    /// and `H` is chosen so that this stays below the need. Persons need less (their
-    /// unmatched middle names weigh less), so they get their own, larger `H`. When the query
-    /// has a distinctive token, a name must match one (a scorer rule), so the postings of the
-    /// distinctive tokens are an alternative source; the cheaper source is read.
+    /// The names of this form that can reach the threshold, ascending, each with the query
+    /// tokens found to match it through its postings (bits; none when not counted).
+    ///
+    /// Every factor of a score is at most 1, so a name must hold query tokens worth a share
+    /// `need` of the query's weight (see `needs`); when the query has a distinctive token, it
+    /// must hold one of those (a scorer rule); a person's name needs two matched tokens (a
+    /// scorer rule) but less weight when Western (unmatched middle names weigh little).
+    /// Generic tokens and initials are assumed held. The distinctive tokens are split: the
+    /// ones with the most postings are left out of the collection as long as together (with
+    /// the assumed ones) they cannot meet the need, so a name holding none of the others
+    /// cannot reach the threshold; the names in the others' postings are collected with the
+    /// tokens they hold as a bit mask, and the postings of the rest only add bits to names
+    /// already collected (a test against a bit set that stays in cache). The names whose
+    /// bits meet the need are the candidates. An acronym holds the names whose words it can
+    /// abbreviate as postings. A query of generic words only must be matched word for word:
+    /// the names holding its rarest word are the candidates.
     fn candidates(
         &self,
         query: &[QueryToken],
         form: QueryForm,
         threshold: f64,
         any_distinctive: bool,
-    ) -> Vec<u32> {
-        let mut out = if counted(query, any_distinctive) {
-            self.candidates_by_count(query, form, threshold)
-        } else {
-            self.candidates_by_prefix(query, form, threshold, any_distinctive)
-        };
+        ceiling: Option<&Ceiling>,
+    ) -> Vec<(u32, u64)> {
+        let group = form.group();
+        let postings = |m: &TokenMatch| self.tokens[m.id as usize].postings[group].as_slice();
+        let mut out: Vec<(u32, u64)> = Vec::new();
+        if query.len() > 64 {
+            for t in query {
+                for list in self.lists(t, group) {
+                    out.extend(list.iter().map(|&n| (n, 0)));
+                }
+            }
+        } else if !any_distinctive {
+            let exact = |t: &QueryToken| t.matches.iter().find(|m| m.sim >= 1.0).map(postings);
+            let rarest = query
+                .iter()
+                .map(exact)
+                .try_fold(None::<&[u32]>, |rarest, p| {
+                    let p = p?;
+                    Some(Some(match rarest {
+                        Some(r) if r.len() <= p.len() => r,
+                        _ => p,
+                    }))
+                })
+                .flatten();
+            out.extend(rarest.unwrap_or_default().iter().map(|&n| (n, 0)));
+        } else if let Some(ceiling) = ceiling {
+            self.count(query, group, threshold, ceiling, &mut out);
+        }
         // Surname-only renderings are capped, not covered: any shared token makes them
         // candidates.
         for t in query {
             for m in &t.matches {
                 if let Some(names) = self.surname_only.get(&m.id) {
-                    out.extend_from_slice(names);
+                    out.extend(names.iter().map(|&n| (n, 0)));
                 }
             }
         }
         out.sort_unstable();
-        out.dedup();
+        out.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 |= later.1;
+            }
+            same
+        });
         out
     }
 
-    /// Candidates when the query has a distinctive token: every name holding one (a scorer
-    /// rule) is counted, over the postings of the distinctive tokens only, with the query
-    /// tokens it holds as a bit mask (an acronym through the names whose words it can
-    /// abbreviate); generic tokens and initials are assumed matched. A name is a candidate when the weight it can reach this way meets the need
-    /// of `candidates_by_prefix`; nothing else is read, and few names are scored.
-    fn candidates_by_count(
+    /// The counted candidates of a query with a distinctive token and at most 64 tokens (see
+    /// `candidates`).
+    fn count(
         &self,
         query: &[QueryToken],
-        form: QueryForm,
+        group: usize,
         threshold: f64,
-    ) -> Vec<u32> {
-        let group = form.group();
+        ceiling: &Ceiling,
+        out: &mut Vec<(u32, u64)>,
+    ) {
+        let lists = |t| self.lists(t, group);
         let (need_org, need_person) = needs(query, threshold);
         let (need_org, need_person) = (need_org - 1e-9, need_person - 1e-9);
-        let mut free = 0u64;
+        let mut assumed = 0u64;
         for (i, t) in query.iter().enumerate() {
             if t.generic || t.initial {
-                free |= 1 << i;
+                assumed |= 1 << i;
             }
         }
         let weight = |mask: u64| -> f64 {
-            let mut bits = mask | free;
+            let mut bits = mask | assumed;
             let mut sum = 0.0;
             while bits != 0 {
-                let i = bits.trailing_zeros() as usize;
-                sum += query[i].weight;
+                sum += query[bits.trailing_zeros() as usize].weight;
                 bits &= bits - 1;
             }
             sum
         };
-        MASKS.with(|masks| {
-            let mut masks = masks.borrow_mut();
+        let cost = |i: usize| -> usize { lists(&query[i]).map(<[u32]>::len).sum() };
+        let mut sources: Vec<usize> = (0..query.len())
+            .filter(|&i| !query[i].generic && cost(i) > 0)
+            .collect();
+        sources.sort_by_key(|&i| std::cmp::Reverse(cost(i)));
+        // The sources left out of the collection, most postings first, as bits.
+        let left_out = |need: f64, persons: bool| -> u64 {
+            let mut out = 0u64;
+            for &i in &sources {
+                let more = out | (1 << i);
+                if weight(more) < need || (persons && (more | assumed).count_ones() < 2) {
+                    out = more;
+                }
+            }
+            out
+        };
+        let rest_org = left_out(need_org, false);
+        let rest_person = left_out(need_person, true);
+        let western = |n: u32| {
+            self.western
+                .get(n as usize / 64)
+                .is_some_and(|w| w & (1 << (n % 64)) != 0)
+        };
+        MASKS.with(|cell| {
+            let (masks, seen) = &mut *cell.borrow_mut();
             if masks.len() < self.names.len() {
                 masks.resize(self.names.len(), 0);
+                seen.resize(self.names.len().div_ceil(64), 0);
             }
             let mut touched: Vec<u32> = Vec::new();
-            for (i, t) in query.iter().enumerate().filter(|(_, t)| !t.generic) {
-                for m in &t.matches {
-                    for &n in &self.tokens[m.id as usize].postings[group] {
+            let mut collect = |i: usize, persons_only: bool| {
+                for list in lists(&query[i]) {
+                    for &n in list {
+                        if persons_only && !western(n) {
+                            continue;
+                        }
                         let slot = &mut masks[n as usize];
                         if *slot == 0 {
                             touched.push(n);
+                            seen[n as usize / 64] |= 1 << (n % 64);
                         }
                         *slot |= 1 << i;
                     }
                 }
+            };
+            for &i in &sources {
+                if rest_org & (1 << i) == 0 {
+                    collect(i, false);
+                } else if rest_person & (1 << i) == 0 {
+                    collect(i, true);
+                }
             }
-            // An acronym counts for the names it can abbreviate words of (its postings), among
-            // the names a distinctive token already brought in.
-            for (i, t) in query
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| t.acronym && !t.generic)
-            {
-                for &n in self.acronym_postings(t) {
-                    let slot = &mut masks[n as usize];
-                    if *slot != 0 {
-                        *slot |= 1 << i;
+            // The sources left out add their bits to the names collected, and so do generic
+            // tokens whose postings are not many times more than those names (the others stay
+            // assumed held).
+            let mut assumed = assumed;
+            let scanned: Vec<usize> = (0..query.len())
+                .filter(|&i| {
+                    if rest_org & (1 << i) != 0 {
+                        return true;
+                    }
+                    let generic = query[i].generic && !query[i].initial;
+                    if generic && cost(i) <= SCAN_RATIO * touched.len() {
+                        assumed &= !(1 << i);
+                        return true;
+                    }
+                    false
+                })
+                .collect();
+            for i in scanned {
+                for list in lists(&query[i]) {
+                    for &n in list {
+                        if seen[n as usize / 64] & (1 << (n % 64)) != 0 {
+                            masks[n as usize] |= 1 << i;
+                        }
                     }
                 }
             }
-            let mut out = Vec::with_capacity(touched.len().min(1024));
             for n in touched {
                 let mask = std::mem::take(&mut masks[n as usize]);
-                let reach = weight(mask);
-                if reach >= need_org || (reach >= need_person && self.names[n as usize].western) {
-                    out.push(n);
+                seen[n as usize / 64] = 0;
+                let total = f64::from(self.totals[n as usize]);
+                if ceiling.counted(mask, assumed, total, western(n), threshold) {
+                    out.push((n, mask));
                 }
             }
-            out
-        })
+        });
     }
 
-    /// Candidates from the postings of the fewest, heaviest query tokens (see `candidates`).
-    fn candidates_by_prefix(
-        &self,
-        query: &[QueryToken],
-        form: QueryForm,
-        threshold: f64,
-        any_distinctive: bool,
-    ) -> Vec<u32> {
-        let group = form.group();
-        let (need_org, need_person) = needs(query, threshold);
-
-        // Tokens with postings, heaviest first; initials match without postings.
-        let mut heavy: Vec<usize> = (0..query.len())
-            .filter(|&i| !query[i].matches.is_empty() || query[i].acronym)
-            .collect();
-        heavy.sort_by(|&a, &b| query[b].weight.total_cmp(&query[a].weight).then(a.cmp(&b)));
-        let free: f64 = query.iter().filter(|t| t.initial).map(|t| t.weight).sum();
-        let cost = |i: usize| -> usize {
-            let t = &query[i];
-            let postings: usize = t
-                .matches
-                .iter()
-                .map(|m| self.tokens[m.id as usize].postings[group].len())
-                .sum();
-            postings + self.acronym_postings(t).len()
-        };
-        // The shortest prefix of `heavy` leaving less than `need` outside it.
-        let prefix = |need: f64| -> &[usize] {
-            let mut rest: f64 = free + heavy.iter().map(|&i| query[i].weight).sum::<f64>();
-            for (n, &i) in heavy.iter().enumerate() {
-                if rest < need {
-                    return &heavy[..n];
-                }
-                rest -= query[i].weight;
-            }
-            &heavy[..]
-        };
-        let distinctive: Vec<usize> = if any_distinctive {
-            heavy
-                .iter()
-                .copied()
-                .filter(|&i| !query[i].generic && !query[i].matches.is_empty())
-                .collect()
+    /// The postings of a query token in one group: the names holding a vocabulary token it
+    /// matches, and for an acronym the plain names whose words it may abbreviate.
+    fn lists<'a>(&'a self, t: &'a QueryToken, group: usize) -> impl Iterator<Item = &'a [u32]> {
+        let acronym: &[u32] = if group == 0 && t.acronym {
+            self.acronyms
+                .get(t.text.as_str())
+                .map_or(&[], Vec::as_slice)
         } else {
-            Vec::new()
+            &[]
         };
-        let cheaper = |h: &[usize]| -> Vec<usize> {
-            let by_mass: usize = h.iter().map(|&i| cost(i)).sum();
-            if any_distinctive {
-                let by_distinctive: usize = distinctive.iter().map(|&i| cost(i)).sum();
-                if by_distinctive < by_mass {
-                    return distinctive.clone();
-                }
-            }
-            h.to_vec()
-        };
-        let for_all = cheaper(prefix(need_org));
-        let for_persons = cheaper(prefix(need_person));
-
-        let mut out: Vec<u32> = Vec::new();
-        let read = |i: usize, persons_only: bool, out: &mut Vec<u32>| {
-            let t = &query[i];
-            let lists = t
-                .matches
-                .iter()
-                .map(|m| self.tokens[m.id as usize].postings[group].as_slice())
-                .chain(std::iter::once(self.acronym_postings(t)));
-            for postings in lists {
-                if persons_only {
-                    out.extend(
-                        postings
-                            .iter()
-                            .copied()
-                            .filter(|&n| self.names[n as usize].western),
-                    );
-                } else {
-                    out.extend_from_slice(postings);
-                }
-            }
-        };
-        for &i in &for_all {
-            read(i, false, &mut out);
-        }
-        for &i in for_persons.iter().filter(|i| !for_all.contains(i)) {
-            read(i, true, &mut out);
-        }
-        out
-    }
-
-    fn acronym_postings(&self, token: &Resolved) -> &[u32] {
-        if !token.acronym {
-            return &[];
-        }
-        self.acronyms
-            .get(token.text.as_str())
-            .map_or(&[], Vec::as_slice)
+        t.matches
+            .iter()
+            .map(move |m| self.tokens[m.id as usize].postings[group].as_slice())
+            .chain(std::iter::once(acronym))
     }
 
     /// An identifier typed as the name (a USCC, with or without spaces) is the strongest
@@ -1204,14 +1262,14 @@ impl Index {
         if token.script == Script::Latin && fuzzy_candidate(&token.text) {
             match mode {
                 Mode::Indexed => {
-                    let mut seen = HashSet::new();
+                    let mut seen: IdMap<u32, ()> = IdMap::default();
                     for key in deletion_keys(&token.text) {
                         let Some(&(start, len)) = self.deletions.get(&key) else {
                             continue;
                         };
                         let ids = &self.deletion_ids[start as usize..(start + len) as usize];
                         for &id in ids {
-                            if Some(id) != exact && seen.insert(id) {
+                            if Some(id) != exact && seen.insert(id, ()).is_none() {
                                 let sim =
                                     token_similarity(&token.text, &self.tokens[id as usize].text);
                                 if sim >= FUZZY_MIN {
@@ -1272,9 +1330,11 @@ impl Index {
     }
 
     /// Scores one candidate name; `None` when it is no match whatever the threshold.
+    #[allow(clippy::too_many_arguments)]
     fn score(
         &self,
         query: &[QueryToken],
+        lookup: &Lookup,
         name: &IndexedName,
         person: bool,
         any_distinctive: bool,
@@ -1290,12 +1350,10 @@ impl Index {
             n_sim,
         } = scratch;
         pairs.clear();
-        for (qi, qt) in query.iter().enumerate() {
-            for m in qt.matches.iter().filter(|m| person || !m.person_only) {
-                for (ni, &id) in name.tokens.iter().enumerate() {
-                    if id == m.id {
-                        pairs.push((m.sim, qi, ni));
-                    }
+        for (ni, &id) in name.tokens.iter().enumerate() {
+            for m in lookup.matches(id) {
+                if person || !m.person_only {
+                    pairs.push((m.sim, m.query as usize, ni));
                 }
             }
         }
@@ -1725,12 +1783,6 @@ fn without_brackets(name: &str) -> Option<String> {
     Some(out)
 }
 
-/// Whether candidates are counted (`Index::candidates_by_count`): the query has a distinctive
-/// token, and few enough tokens for a bit mask.
-fn counted(query: &[QueryToken], any_distinctive: bool) -> bool {
-    any_distinctive && query.len() <= 64
-}
-
 /// The weight of query tokens a name must hold to reach `threshold`: any name, and a Western
 /// person's name (whose unmatched middle names weigh `MIDDLE_NAME`). A score is at most
 /// `query_coverage^QUERY_EXP`, so coverage must reach `r = threshold^(1/QUERY_EXP)`.
@@ -1751,75 +1803,278 @@ fn matched_span(sims: &[f64]) -> Option<(usize, usize)> {
     ))
 }
 
-/// The cheap test a candidate passes before it is scored: the weight of the query tokens it can
-/// match at all (through the vocabulary, or as an initial or acronym) must reach the share of
-/// the query a match needs (see `Index::candidates`), and, when the query has a distinctive
-/// token, one of them must be in the name. It reads only the name's token ids. The scorer
-/// would reject every name it rejects, so it changes no answer (the exhaustive test checks).
-#[derive(Debug)]
-struct Bound {
-    /// Vocabulary token → the query tokens (bits) it matches.
-    ids: IdMap<u32, u64>,
-    weights: Vec<f64>,
-    /// Query tokens that may match without the vocabulary (initials, acronyms).
-    free: u64,
-    distinctive: u64,
-    any_distinctive: bool,
-    need_org: f64,
-    need_person: f64,
+/// The query tokens of one form by the vocabulary tokens they match: what scoring and the
+/// score ceiling look up for each token of a name.
+struct Lookup {
+    /// Vocabulary token → its entry.
+    ids: IdMap<u32, LookupEntry>,
+    /// The matches, grouped by vocabulary token.
+    matches: Vec<LookupMatch>,
 }
 
-impl Bound {
-    fn new(query: &[QueryToken], threshold: f64, any_distinctive: bool) -> Option<Bound> {
+struct LookupEntry {
+    /// Range of `Lookup::matches`.
+    start: u32,
+    len: u32,
+    /// The query tokens it matches (bits), for any name and for persons' names (nicknames).
+    bits: u64,
+    person_bits: u64,
+    /// The query tokens it matches exactly.
+    exact: u64,
+    /// Its best similarity, and its weight as a name token.
+    sim: f64,
+    weight: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LookupMatch {
+    query: u16,
+    sim: f64,
+    person_only: bool,
+}
+
+impl Lookup {
+    fn new(index: &Index, query: &[QueryToken]) -> Lookup {
+        let mut all: Vec<(u32, LookupMatch)> = Vec::new();
+        for (qi, t) in query.iter().enumerate() {
+            for m in &t.matches {
+                let at = LookupMatch {
+                    query: qi as u16,
+                    sim: m.sim,
+                    person_only: m.person_only,
+                };
+                all.push((m.id, at));
+            }
+        }
+        all.sort_by_key(|(id, m)| (*id, m.query));
+        let mut ids: IdMap<u32, LookupEntry> = IdMap::default();
+        ids.reserve(all.len());
+        for (at, &(id, m)) in all.iter().enumerate() {
+            let bit = if m.query < 64 { 1u64 << m.query } else { 0 };
+            let entry = ids.entry(id).or_insert(LookupEntry {
+                start: at as u32,
+                len: 0,
+                bits: 0,
+                person_bits: 0,
+                exact: 0,
+                sim: 0.0,
+                weight: index.tokens[id as usize].weight,
+            });
+            entry.len += 1;
+            entry.person_bits |= bit;
+            if !m.person_only {
+                entry.bits |= bit;
+            }
+            if m.sim >= 1.0 {
+                entry.exact |= bit;
+            }
+            entry.sim = entry.sim.max(m.sim);
+        }
+        Lookup {
+            ids,
+            matches: all.into_iter().map(|(_, m)| m).collect(),
+        }
+    }
+
+    fn get(&self, id: u32) -> Option<&LookupEntry> {
+        self.ids.get(&id)
+    }
+
+    /// The query tokens a vocabulary token matches.
+    fn matches(&self, id: u32) -> &[LookupMatch] {
+        self.get(id).map_or(&[], |e| {
+            &self.matches[e.start as usize..(e.start + e.len) as usize]
+        })
+    }
+}
+
+/// The most a name can score, known before it is scored: the scorer rules that reject
+/// outright (no distinctive token matched, one part of a person's name, a generic query not
+/// matched word for word), then coverage on both sides as if every token that can match did,
+/// at its best similarity, with unmatched tokens weighing what they weigh at the least (a
+/// middle name's share). Every other factor is at most 1. It is computed twice: from the
+/// query tokens a name holds and its total weight while candidates are counted, without
+/// reading the name, then from the name's tokens. The indexed and the exhaustive search
+/// agree (a test checks), so it changes no answer.
+#[derive(Debug)]
+struct Ceiling {
+    weights: Vec<f64>,
+    total: f64,
+    /// The query tokens' best similarity.
+    sims: Vec<f64>,
+    /// The most name weight a query token can match: its heaviest vocabulary match, one
+    /// token of weight at most 1 for an initial, one per letter for an acronym.
+    cover: Vec<f64>,
+    /// Initials, which may match any name token without the vocabulary.
+    initials: u64,
+    /// Acronyms, which match the names their postings hold without the vocabulary.
+    acronyms: u64,
+    distinctive: u64,
+    all: u64,
+    any_distinctive: bool,
+    factor: f64,
+}
+
+impl Ceiling {
+    fn new(
+        index: &Index,
+        query: &[QueryToken],
+        any_distinctive: bool,
+        factor: f64,
+    ) -> Option<Ceiling> {
         if query.len() > 64 {
             return None;
         }
-        let mut ids: IdMap<u32, u64> = IdMap::default();
-        let (mut free, mut distinctive) = (0u64, 0u64);
-        for (i, t) in query.iter().enumerate() {
-            for m in &t.matches {
-                *ids.entry(m.id).or_default() |= 1 << i;
-            }
-            if t.initial || t.acronym {
-                free |= 1 << i;
-            }
-            if !t.generic {
-                distinctive |= 1 << i;
-            }
-        }
-        let (need_org, need_person) = needs(query, threshold);
-        Some(Bound {
-            ids,
+        let bits = |test: &dyn Fn(&QueryToken) -> bool| -> u64 {
+            query
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| test(t))
+                .fold(0, |bits, (i, _)| bits | 1 << i)
+        };
+        let initials = bits(&|t| t.initial);
+        let acronyms = bits(&|t| t.acronym);
+        Some(Ceiling {
             weights: query.iter().map(|t| t.weight).collect(),
-            free,
-            distinctive,
+            total: query.iter().map(|t| t.weight).sum(),
+            sims: query
+                .iter()
+                .map(|t| {
+                    let best = t.matches.iter().map(|m| m.sim).fold(0.0, f64::max);
+                    if t.initial || t.acronym {
+                        best.max(ACRONYM_SIM.max(INITIAL_SIM))
+                    } else {
+                        best
+                    }
+                })
+                .collect(),
+            cover: query
+                .iter()
+                .map(|t| {
+                    let heaviest = t
+                        .matches
+                        .iter()
+                        .map(|m| index.tokens[m.id as usize].weight)
+                        .fold(0.0, f64::max);
+                    if t.initial || t.acronym {
+                        heaviest.max(t.text.len() as f64)
+                    } else {
+                        heaviest
+                    }
+                })
+                .collect(),
+            initials,
+            acronyms,
+            distinctive: bits(&|t| !t.generic),
+            all: if query.len() == 64 {
+                u64::MAX
+            } else {
+                (1 << query.len()) - 1
+            },
             any_distinctive,
-            need_org,
-            need_person,
+            factor,
         })
     }
 
-    fn may_reach(&self, name: &IndexedName) -> bool {
-        let mut vocab = 0u64;
-        for id in name.tokens.iter() {
-            if let Some(bits) = self.ids.get(id) {
-                vocab |= bits;
-            }
-        }
-        if vocab == 0 || (self.any_distinctive && vocab & self.distinctive == 0) {
+    /// Whether a candidate may reach `threshold`, while counting: `counted`, the query tokens
+    /// in whose postings it is; `total`, its weight; `western`, whether middle names weigh
+    /// little.
+    fn counted(
+        &self,
+        counted: u64,
+        assumed: u64,
+        total: f64,
+        western: bool,
+        threshold: f64,
+    ) -> bool {
+        let reach = counted | assumed;
+        if western && reach.count_ones() < 2 {
             return false;
         }
-        let reach = vocab | self.free;
-        let weight: f64 = (0..self.weights.len())
-            .filter(|i| reach & (1 << i) != 0)
-            .map(|i| self.weights[i])
-            .sum();
-        let need = if name.western {
-            self.need_person
+        let (mut held, mut hit) = (0.0, 0.0);
+        let mut bits = reach;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            held += self.cover[i];
+            hit += self.cover[i] * self.sims[i];
+            bits &= bits - 1;
+        }
+        let held = held.min(total);
+        let least = if western { MIDDLE_NAME } else { 1.0 };
+        let (q_cov, n_cov) = self.coverage(reach, hit.min(held), held, total, least);
+        // q^0.6 · n^0.4 · factor ≥ t, raised to the fifth power: no powf in the inner loop.
+        let t = threshold / self.factor - 1e-9;
+        q_cov.powi(3) * n_cov.powi(2) >= t.max(0.0).powi(5)
+    }
+
+    /// The ceiling of a name from its tokens. `counted`: the query tokens the candidate stage
+    /// found in the name's postings, which includes the acronyms it may spell.
+    fn of(&self, lookup: &Lookup, name: &IndexedName, total: f64, counted: u64) -> f64 {
+        let (mut held, mut exact) = (0u64, 0u64);
+        let (mut n_held, mut n_hit) = (0.0, 0.0);
+        for &id in name.tokens.iter() {
+            let Some(entry) = lookup.get(id) else {
+                continue;
+            };
+            let bits = if name.person {
+                entry.person_bits
+            } else {
+                entry.bits
+            };
+            if bits != 0 {
+                held |= bits;
+                exact |= entry.exact & bits;
+                n_held += entry.weight;
+                n_hit += entry.weight * entry.sim;
+            }
+        }
+        let free = self.initials
+            | if name.form == Form::Plain {
+                counted & self.acronyms
+            } else {
+                0
+            };
+        let reach = held | free;
+        if held == 0
+            || (self.any_distinctive && held & self.distinctive == 0)
+            || (!self.any_distinctive && exact != self.all)
+            || (name.person && reach.count_ones() < 2)
+        {
+            return 0.0;
+        }
+        // Initials and acronyms may match name tokens outside the vocabulary's matches.
+        let rest = (total - n_held).max(0.0);
+        let mut covered = 0.0;
+        let mut bits = free;
+        while bits != 0 {
+            covered += self.cover[bits.trailing_zeros() as usize];
+            bits &= bits - 1;
+        }
+        let covered = rest.min(covered);
+        // A middle name's share for unmatched tokens, where the scorer may give it.
+        let least = if name.person && !name.chinese_person && name.form == Form::Plain {
+            MIDDLE_NAME
         } else {
-            self.need_org
+            1.0
         };
-        weight >= need - 1e-9
+        let (q_cov, n_cov) = self.coverage(reach, n_hit + covered, n_held + covered, total, least);
+        q_cov.powf(QUERY_EXP) * n_cov.powf(NAME_EXP) * self.factor
+    }
+
+    /// Query and name coverage at most, for a name that may match the query tokens `reach`
+    /// and name tokens weighing `held` (`hit` with similarities) of its `total`.
+    fn coverage(&self, reach: u64, hit: f64, held: f64, total: f64, least: f64) -> (f64, f64) {
+        let (mut q_held, mut q_hit) = (0.0, 0.0);
+        let mut bits = reach;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            q_held += self.weights[i];
+            q_hit += self.weights[i] * self.sims[i];
+            bits &= bits - 1;
+        }
+        let q_cov = q_hit / (q_held + least * (self.total - q_held)).max(f64::MIN_POSITIVE);
+        let n_cov = hit / (held + least * (total - held).max(0.0)).max(f64::MIN_POSITIVE);
+        (q_cov.min(1.0), n_cov.min(1.0))
     }
 }
 
@@ -1891,20 +2146,62 @@ fn fuzzy_candidate(text: &str) -> bool {
 /// substitution one and a half, so a short word with an arbitrary change (Hawley ~ Hanley,
 /// Martin ~ Marvin) is another word, not a typo. Digits never match fuzzily.
 fn token_similarity(a: &str, b: &str) -> f64 {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // Words longer than this are compared through the heap; the rest on the stack.
+    const SHORT: usize = 40;
+    let (mut sa, mut sb) = (['\0'; SHORT], ['\0'; SHORT]);
+    let (va, vb): (Vec<char>, Vec<char>);
+    let (a, b): (&[char], &[char]) = if a.len() <= SHORT && b.len() <= SHORT {
+        let la = a
+            .chars()
+            .zip(sa.iter_mut())
+            .map(|(c, slot)| *slot = c)
+            .count();
+        let lb = b
+            .chars()
+            .zip(sb.iter_mut())
+            .map(|(c, slot)| *slot = c)
+            .count();
+        (&sa[..la], &sb[..lb])
+    } else {
+        (va, vb) = (a.chars().collect(), b.chars().collect());
+        (&va, &vb)
+    };
     let (la, lb) = (a.len(), b.len());
     let allowed = edit_allowance(la.min(lb));
     if allowed == 0 || la.abs_diff(lb) > allowed {
         return 0.0;
     }
-    if a.iter().chain(&b).any(char::is_ascii_digit) {
+    if a.iter().chain(b).any(char::is_ascii_digit) {
         return 0.0;
     }
-    let (edits, cost) = weighted_osa(&a, &b);
+    // Letters one word has and the other lacks each take an edit: too many, and no alignment
+    // is within the allowance (a cheap test before the table).
+    if a.iter().chain(b).all(char::is_ascii_lowercase) {
+        let mut counts = [0i8; 26];
+        for &c in a {
+            counts[c as usize - 'a' as usize] += 1;
+        }
+        for &c in b {
+            counts[c as usize - 'a' as usize] -= 1;
+        }
+        let (surplus, deficit) = counts.iter().fold((0, 0), |(s, d), &n| {
+            (s + i32::from(n.max(0)), d + i32::from((-n).max(0)))
+        });
+        if surplus.max(deficit) as usize > allowed {
+            return 0.0;
+        }
+    }
+    // Every alignment passes through one of any two neighbouring rows (a swap skips one), and
+    // costs only add up: once two rows cost more than a match may, the words are too far
+    // apart.
+    let longest = la.max(lb) as f64;
+    let Some((edits, cost)) = weighted_osa(a, b, (1.0 - FUZZY_MIN) * longest) else {
+        return 0.0;
+    };
     if edits > allowed {
         return 0.0;
     }
-    (1.0 - cost / la.max(lb) as f64).max(0.0)
+    (1.0 - cost / longest).max(0.0)
 }
 
 const TYPO_COST: f64 = 0.5;
@@ -1931,16 +2228,14 @@ fn alike(x: char, y: char) -> bool {
 }
 
 /// Optimal string alignment with typo-aware costs: (number of edits, total cost) of the
-/// cheapest alignment.
-fn weighted_osa(a: &[char], b: &[char]) -> (usize, f64) {
-    let (n, m) = (a.len(), b.len());
-    let width = m + 1;
-    let mut cells = vec![(0usize, 0.0f64); (n + 1) * width];
-    macro_rules! d {
-        ($i:expr, $j:expr) => {
-            cells[$i * width + $j]
-        };
-    }
+/// cheapest alignment; `None` once every alignment costs more than `budget`.
+fn weighted_osa(a: &[char], b: &[char], budget: f64) -> Option<(usize, f64)> {
+    let m = b.len();
+    // Three rows of the table: two back (for a swap), one back, and the current one.
+    let mut rows = vec![(0usize, 0.0f64); 3 * (m + 1)];
+    let (back2, rest) = rows.split_at_mut(m + 1);
+    let (back, current) = rest.split_at_mut(m + 1);
+    let (mut back2, mut back, mut current) = (back2, back, current);
     // Inserting or deleting a letter next to the same letter is doubling it; a dropped or
     // added vowel is a slip too; another letter costs one.
     let indel = |s: &[char], i: usize| {
@@ -1952,16 +2247,14 @@ fn weighted_osa(a: &[char], b: &[char]) -> (usize, f64) {
             1.0
         }
     };
-    for i in 1..=n {
-        d!(i, 0) = (i, d!(i - 1, 0).1 + indel(a, i - 1));
-    }
     for j in 1..=m {
-        d!(0, j) = (j, d!(0, j - 1).1 + indel(b, j - 1));
+        back[j] = (j, back[j - 1].1 + indel(b, j - 1));
     }
     let better = |x: (usize, f64), y: (usize, f64)| if y.1 < x.1 { y } else { x };
-    for i in 1..=n {
+    for i in 1..=a.len() {
+        current[0] = (i, back[0].1 + indel(a, i - 1));
         for j in 1..=m {
-            let diagonal = d!(i - 1, j - 1);
+            let diagonal = back[j - 1];
             let sub = if a[i - 1] == b[j - 1] {
                 diagonal
             } else {
@@ -1972,19 +2265,23 @@ fn weighted_osa(a: &[char], b: &[char]) -> (usize, f64) {
                 };
                 (diagonal.0 + 1, diagonal.1 + cost)
             };
-            let up = d!(i - 1, j);
-            let left = d!(i, j - 1);
-            let del = (up.0 + 1, up.1 + indel(a, i - 1));
-            let ins = (left.0 + 1, left.1 + indel(b, j - 1));
+            let del = (back[j].0 + 1, back[j].1 + indel(a, i - 1));
+            let ins = (current[j - 1].0 + 1, current[j - 1].1 + indel(b, j - 1));
             let mut best = better(better(sub, del), ins);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                let swap = d!(i - 2, j - 2);
+                let swap = back2[j - 2];
                 best = better(best, (swap.0 + 1, swap.1 + TYPO_COST));
             }
-            d!(i, j) = best;
+            current[j] = best;
         }
+        let over = |row: &[(usize, f64)]| row.iter().all(|cell| cell.1 > budget + 1e-9);
+        if i > 1 && over(current) && over(back) {
+            return None;
+        }
+        std::mem::swap(&mut back2, &mut back);
+        std::mem::swap(&mut back, &mut current);
     }
-    d!(n, m)
+    Some(back[m])
 }
 
 /// Hashes of the strings a word reduces to by deleting up to its edit allowance of
@@ -1993,28 +2290,27 @@ fn weighted_osa(a: &[char], b: &[char]) -> (usize, f64) {
 /// candidate stage lose no fuzzy pair.
 fn deletion_keys(word: &str) -> Vec<u64> {
     let chars: Vec<char> = word.chars().collect();
-    let depth = edit_allowance(chars.len());
-    let mut level: HashSet<Vec<char>> = HashSet::from([chars]);
-    let mut all: Vec<u64> = level.iter().map(|w| fnv(w)).collect();
-    for _ in 0..depth {
-        let mut next = HashSet::new();
-        for w in &level {
-            for i in 0..w.len() {
-                let mut shorter = w.clone();
-                shorter.remove(i);
-                next.insert(shorter);
-            }
-        }
-        all.extend(next.iter().map(|w| fnv(w)));
-        level = next;
+    let n = chars.len();
+    let depth = edit_allowance(n);
+    let mut keys = vec![fnv(chars.iter())];
+    let without = |skip: &[usize]| fnv((0..n).filter(|i| !skip.contains(i)).map(|i| &chars[i]));
+    if depth >= 1 {
+        keys.extend((0..n).map(|i| without(&[i])));
     }
-    all.sort_unstable();
-    all.dedup();
-    all
+    if depth >= 2 {
+        keys.extend(
+            (0..n)
+                .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+                .map(|(i, j)| without(&[i, j])),
+        );
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// FNV-1a over the characters of a word.
-fn fnv(chars: &[char]) -> u64 {
+fn fnv<'a>(chars: impl Iterator<Item = &'a char>) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for &c in chars {
         for b in (c as u32).to_le_bytes() {
