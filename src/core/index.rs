@@ -65,6 +65,12 @@ const SHORT_PARTIAL: f64 = 0.75;
 /// The query and the name each have a class word the other lacks (Applied Materials vs
 /// Applied Technologies Group): the shared word is a name two businesses can bear.
 const DESCRIPTOR_CONFLICT: f64 = 0.8;
+/// While counting candidates, a name's mask holds the query tokens it matches in its low
+/// bits (so a query of more tokens is not counted) and, above them, how many distinct
+/// vocabulary tokens matched: one name token matches one query token at most.
+const TOKEN_BITS: usize = 56;
+const TOKEN_MASK: u64 = (1 << TOKEN_BITS) - 1;
+const ONE_TOKEN: u64 = 1 << TOKEN_BITS;
 /// While counting candidates, a generic token's postings are read when they are at most this
 /// many times the names collected; beyond, the token is assumed held.
 const SCAN_RATIO: usize = 32;
@@ -246,6 +252,9 @@ struct TokenInfo {
     /// Names that contain the token, ascending, no repeats: plain names, then the derived
     /// forms (see `Form::group`), so that a query form reads only the names it compares with.
     postings: [Vec<u32>; 2],
+    /// The vocabulary tokens it matches as a query token, once asked (see
+    /// `Index::token_matches`).
+    matches: std::sync::OnceLock<Box<[TokenMatch]>>,
 }
 
 /// An immutable index over a set of entities.
@@ -272,6 +281,9 @@ pub struct Index {
     /// One bit per name: a Western person's Latin name (`IndexedName::western`), read while
     /// collecting candidates without touching the names.
     western: Vec<u64>,
+    /// One bit per name that holds a token twice (where one vocabulary token may match two
+    /// query tokens).
+    repeats: Vec<u64>,
 }
 
 /// How a query token matches one vocabulary token.
@@ -456,12 +468,17 @@ impl Index {
                 (total * (1.0 - 1e-6)) as f32
             })
             .collect();
+        let words = index.names.len().div_ceil(64);
+        index.western = vec![0; words];
+        index.repeats = vec![0; words];
         for (n, name) in index.names.iter().enumerate() {
             if name.western {
-                if index.western.len() <= n / 64 {
-                    index.western.resize(n / 64 + 1, 0);
-                }
                 index.western[n / 64] |= 1 << (n % 64);
+            }
+            let mut ids = name.tokens.to_vec();
+            ids.sort_unstable();
+            if ids.windows(2).any(|w| w[0] == w[1]) {
+                index.repeats[n / 64] |= 1 << (n % 64);
             }
         }
         index.build_deletions();
@@ -671,6 +688,7 @@ impl Index {
             generic: normalize::is_generic(token),
             numeric: token.is_numeric(),
             postings: [Vec::new(), Vec::new()],
+            matches: std::sync::OnceLock::new(),
         });
         self.vocab.insert(token.text.as_str().into(), id);
         id
@@ -820,6 +838,7 @@ impl Index {
                     form,
                     query.threshold,
                     any_distinctive,
+                    &lookup,
                     ceiling.as_ref(),
                 );
                 (candidates, ceiling)
@@ -924,12 +943,13 @@ impl Index {
         form: QueryForm,
         threshold: f64,
         any_distinctive: bool,
+        lookup: &Lookup,
         ceiling: Option<&Ceiling>,
     ) -> Vec<(u32, u64)> {
         let group = form.group();
         let postings = |m: &TokenMatch| self.tokens[m.id as usize].postings[group].as_slice();
         let mut out: Vec<(u32, u64)> = Vec::new();
-        if query.len() > 64 {
+        if query.len() > TOKEN_BITS {
             for t in query {
                 for list in self.lists(t, group) {
                     out.extend(list.iter().map(|&n| (n, 0)));
@@ -950,7 +970,7 @@ impl Index {
                 .flatten();
             out.extend(rarest.unwrap_or_default().iter().map(|&n| (n, 0)));
         } else if let Some(ceiling) = ceiling {
-            self.count(query, group, threshold, ceiling, &mut out);
+            self.count(query, lookup, group, threshold, ceiling, &mut out);
         }
         // Surname-only renderings are capped, not covered: any shared token makes them
         // candidates.
@@ -974,9 +994,11 @@ impl Index {
 
     /// The counted candidates of a query with a distinctive token and at most 64 tokens (see
     /// `candidates`).
+    #[allow(clippy::too_many_arguments)]
     fn count(
         &self,
         query: &[QueryToken],
+        lookup: &Lookup,
         group: usize,
         threshold: f64,
         ceiling: &Ceiling,
@@ -1018,63 +1040,70 @@ impl Index {
         };
         let rest_org = left_out(need_org, false);
         let rest_person = left_out(need_person, true);
-        let western = |n: u32| {
-            self.western
-                .get(n as usize / 64)
-                .is_some_and(|w| w & (1 << (n % 64)) != 0)
-        };
+        let bit = |set: &[u64], n: u32| set[n as usize / 64] & (1 << (n % 64)) != 0;
+        let western = |n: u32| bit(&self.western, n);
+        let sourced = sources.iter().fold(0u64, |bits, &i| bits | 1 << i);
+        let collected = sourced & !rest_org;
+        let for_persons = rest_org & !rest_person;
         MASKS.with(|cell| {
             let (masks, seen) = &mut *cell.borrow_mut();
             if masks.len() < self.names.len() {
                 masks.resize(self.names.len(), 0);
                 seen.resize(self.names.len().div_ceil(64), 0);
             }
+            // The postings read: one list per vocabulary token (all the query tokens it
+            // matches), and the acronyms' own.
+            let postings = |id: u32| self.tokens[id as usize].postings[group].as_slice();
+            let acronyms = (0..query.len()).filter(|&i| query[i].acronym).map(|i| {
+                let names = self.lists(&query[i], group).last().unwrap_or_default();
+                (1u64 << i, names)
+            });
+            let all = lookup
+                .ids
+                .iter()
+                .map(|(&id, entry)| (entry.person_bits, postings(id)))
+                .chain(acronyms);
             let mut touched: Vec<u32> = Vec::new();
-            let mut collect = |i: usize, persons_only: bool| {
-                for list in lists(&query[i]) {
-                    for &n in list {
-                        if persons_only && !western(n) {
-                            continue;
-                        }
-                        let slot = &mut masks[n as usize];
-                        if *slot == 0 {
-                            touched.push(n);
-                            seen[n as usize / 64] |= 1 << (n % 64);
-                        }
-                        *slot |= 1 << i;
-                    }
+            // Names are collected from the tokens read for all names, and Western persons'
+            // names from the tokens read for them.
+            for (bits, list) in all.clone() {
+                let persons_only = bits & collected == 0;
+                if persons_only && bits & for_persons == 0 {
+                    continue;
                 }
-            };
-            for &i in &sources {
-                if rest_org & (1 << i) == 0 {
-                    collect(i, false);
-                } else if rest_person & (1 << i) == 0 {
-                    collect(i, true);
+                for &n in list {
+                    if persons_only && !western(n) {
+                        continue;
+                    }
+                    let slot = &mut masks[n as usize];
+                    if *slot == 0 {
+                        touched.push(n);
+                        seen[n as usize / 64] |= 1 << (n % 64);
+                    }
+                    *slot = (*slot | bits) + ONE_TOKEN;
                 }
             }
-            // The sources left out add their bits to the names collected, and so do generic
-            // tokens whose postings are not many times more than those names (the others stay
-            // assumed held).
+            // The tokens left out add their bits to the names collected, and so do generic
+            // tokens whose postings are not many times more than those names (the others
+            // stay assumed held).
             let mut assumed = assumed;
-            let scanned: Vec<usize> = (0..query.len())
-                .filter(|&i| {
-                    if rest_org & (1 << i) != 0 {
-                        return true;
-                    }
-                    let generic = query[i].generic && !query[i].initial;
-                    if generic && cost(i) <= SCAN_RATIO * touched.len() {
-                        assumed &= !(1 << i);
-                        return true;
-                    }
-                    false
-                })
-                .collect();
-            for i in scanned {
-                for list in lists(&query[i]) {
-                    for &n in list {
-                        if seen[n as usize / 64] & (1 << (n % 64)) != 0 {
-                            masks[n as usize] |= 1 << i;
-                        }
+            let mut scanned = rest_org;
+            for (i, t) in query.iter().enumerate() {
+                let generic = t.generic && !t.initial;
+                if generic && cost(i) <= SCAN_RATIO * touched.len() {
+                    assumed &= !(1 << i);
+                    scanned |= 1 << i;
+                }
+            }
+            for (bits, list) in all {
+                if bits & collected != 0 || bits & scanned == 0 {
+                    continue;
+                }
+                let marked = bits & for_persons != 0;
+                for &n in list {
+                    if bit(seen, n) && !(marked && western(n)) {
+                        let slot = &mut masks[n as usize];
+                        *slot = (*slot | bits) + ONE_TOKEN;
                     }
                 }
             }
@@ -1082,8 +1111,14 @@ impl Index {
                 let mask = std::mem::take(&mut masks[n as usize]);
                 seen[n as usize / 64] = 0;
                 let total = f64::from(self.totals[n as usize]);
-                if ceiling.counted(mask, assumed, total, western(n), threshold) {
-                    out.push((n, mask));
+                let tokens = if bit(&self.repeats, n) {
+                    TOKEN_BITS
+                } else {
+                    (mask >> TOKEN_BITS) as usize
+                };
+                let bits = mask & TOKEN_MASK;
+                if ceiling.counted(bits, tokens, assumed, total, western(n), threshold) {
+                    out.push((n, bits));
                 }
             }
         });
@@ -1226,9 +1261,9 @@ impl Index {
         changed.then_some(out)
     }
 
-    /// Finds the vocabulary tokens a query token matches: exactly, as another romanisation
-    /// or a nickname, or within its edit allowance.
-    fn resolve(&self, token: &Token, mode: Mode) -> Resolved {
+    /// The vocabulary tokens a query token matches: exactly, as another romanisation or a
+    /// nickname, or within its edit allowance.
+    fn token_matches(&self, token: &Token, exact: Option<u32>, mode: Mode) -> Vec<TokenMatch> {
         let mut matches: Vec<TokenMatch> = Vec::new();
         let mut add =
             |id: u32, sim: f64, person_only: bool| match matches.iter_mut().find(|m| m.id == id) {
@@ -1243,7 +1278,6 @@ impl Index {
                     person_only,
                 }),
             };
-        let exact = self.vocab.get(token.text.as_str()).copied();
         if let Some(id) = exact {
             add(id, 1.0, false);
         }
@@ -1291,6 +1325,22 @@ impl Index {
                 }
             }
         }
+        matches
+    }
+
+    /// Resolves a query token: what it matches (see `token_matches`), what it weighs, and
+    /// what kind of token it is.
+    fn resolve(&self, token: &Token, mode: Mode) -> Resolved {
+        let exact = self.vocab.get(token.text.as_str()).copied();
+        // A word of the vocabulary is resolved once per index, the first time it is asked.
+        let matches: Vec<TokenMatch> = match exact {
+            Some(id) if mode == Mode::Indexed && token.script == Script::Latin => self.tokens
+                [id as usize]
+                .matches
+                .get_or_init(|| self.token_matches(token, exact, mode).into_boxed_slice())
+                .to_vec(),
+            _ => self.token_matches(token, exact, mode),
+        };
         // A misspelt generic word (Technologie, Gruop) is as generic as the word it stands
         // for.
         let generic = normalize::is_generic(token)
@@ -1966,45 +2016,95 @@ impl Ceiling {
             initials,
             acronyms,
             distinctive: bits(&|t| !t.generic),
-            all: if query.len() == 64 {
-                u64::MAX
-            } else {
-                (1 << query.len()) - 1
-            },
+            all: (1 << query.len()) - 1,
             any_distinctive,
             factor,
         })
     }
 
     /// Whether a candidate may reach `threshold`, while counting: `counted`, the query tokens
-    /// in whose postings it is; `total`, its weight; `western`, whether middle names weigh
-    /// little.
+    /// in whose postings it is, through `tokens` distinct tokens of its own (each matches one
+    /// query token at most); `assumed`, the query tokens assumed held; `total`, its weight;
+    /// `western`, whether middle names weigh little.
     fn counted(
         &self,
         counted: u64,
+        tokens: usize,
         assumed: u64,
         total: f64,
         western: bool,
         threshold: f64,
     ) -> bool {
-        let reach = counted | assumed;
-        if western && reach.count_ones() < 2 {
+        let counted = counted & !assumed;
+        let known = counted.count_ones() as usize;
+        if western && known.min(tokens) + (assumed.count_ones() as usize) < 2 {
             return false;
         }
+        let least = if western { MIDDLE_NAME } else { 1.0 };
+        let (q_cov, n_cov) = if known <= tokens {
+            let reach = counted | assumed;
+            let (held, hit) = self.cover(reach);
+            self.coverage(
+                reach,
+                hit.min(held.min(total)),
+                held.min(total),
+                total,
+                least,
+            )
+        } else {
+            // Only `tokens` of the counted query tokens can match: the best of them. The
+            // query side is then bounded through its hit alone: q_hit / (least · W + (1 −
+            // least) · q_held) with q_held ≥ q_hit.
+            let mut gains = [0.0f64; TOKEN_BITS];
+            let mut covers = [0.0f64; TOKEN_BITS];
+            let mut k = 0;
+            let mut bits = counted;
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                gains[k] = self.weights[i] * self.sims[i];
+                covers[k] = self.cover[i];
+                k += 1;
+                bits &= bits - 1;
+            }
+            let best = |values: &mut [f64]| -> f64 {
+                values.sort_unstable_by(|a, b| b.total_cmp(a));
+                values[..tokens].iter().sum()
+            };
+            let q_hit = best(&mut gains[..k]) + self.gain(assumed);
+            // The name side as if every token it may match did, at similarity 1.
+            let held = (self.cover(assumed).0 + best(&mut covers[..k])).min(total);
+            let q_cov = q_hit / (least * self.total + (1.0 - least) * q_hit).max(f64::MIN_POSITIVE);
+            let n_cov = held / (held + least * (total - held).max(0.0)).max(f64::MIN_POSITIVE);
+            (q_cov.min(1.0), n_cov.min(1.0))
+        };
+        // q^0.6 · n^0.4 · factor ≥ t, raised to the fifth power: no powf in the inner loop.
+        let t = threshold / self.factor - 1e-9;
+        q_cov.powi(3) * n_cov.powi(2) >= t.max(0.0).powi(5)
+    }
+
+    /// The most name weight the query tokens `bits` can match, and with similarities.
+    fn cover(&self, bits: u64) -> (f64, f64) {
         let (mut held, mut hit) = (0.0, 0.0);
-        let mut bits = reach;
+        let mut bits = bits;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
             held += self.cover[i];
             hit += self.cover[i] * self.sims[i];
             bits &= bits - 1;
         }
-        let held = held.min(total);
-        let least = if western { MIDDLE_NAME } else { 1.0 };
-        let (q_cov, n_cov) = self.coverage(reach, hit.min(held), held, total, least);
-        // q^0.6 · n^0.4 · factor ≥ t, raised to the fifth power: no powf in the inner loop.
-        let t = threshold / self.factor - 1e-9;
-        q_cov.powi(3) * n_cov.powi(2) >= t.max(0.0).powi(5)
+        (held, hit)
+    }
+
+    /// The query weight the tokens `bits` can match, with similarities.
+    fn gain(&self, bits: u64) -> f64 {
+        let mut sum = 0.0;
+        let mut bits = bits;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            sum += self.weights[i] * self.sims[i];
+            bits &= bits - 1;
+        }
+        sum
     }
 
     /// The ceiling of a name from its tokens. `counted`: the query tokens the candidate stage
