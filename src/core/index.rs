@@ -66,11 +66,14 @@ const SHORT_PARTIAL: f64 = 0.75;
 /// Applied Technologies Group): the shared word is a name two businesses can bear.
 const DESCRIPTOR_CONFLICT: f64 = 0.8;
 /// While counting candidates, a name's mask holds the query tokens it matches in its low
-/// bits (so a query of more tokens is not counted) and, above them, how many distinct
-/// vocabulary tokens matched: one name token matches one query token at most.
-const TOKEN_BITS: usize = 56;
+/// bits (so a query of more tokens is not counted), then how many distinct vocabulary
+/// tokens matched (one name token matches one query token at most; eight bits), then the sum
+/// of their weights in fixed point (at most 255 tokens of weight at most 1).
+const TOKEN_BITS: usize = 28;
 const TOKEN_MASK: u64 = (1 << TOKEN_BITS) - 1;
 const ONE_TOKEN: u64 = 1 << TOKEN_BITS;
+const WEIGHT_SHIFT: usize = TOKEN_BITS + 8;
+const WEIGHT_UNIT: f64 = (1u64 << 20) as f64;
 /// While counting candidates, a generic token's postings are read when they are at most this
 /// many times the names collected; beyond, the token is assumed held.
 const SCAN_RATIO: usize = 32;
@@ -78,11 +81,72 @@ const SCAN_RATIO: usize = 32;
 const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
 
 thread_local! {
-    /// While one search collects candidates: per name, the query tokens it holds (bits), and
-    /// one bit per name that has any (small enough to stay in cache). All zero between
-    /// searches.
-    static MASKS: std::cell::RefCell<(Vec<u64>, Vec<u64>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    /// While one search counts candidates, for one block of names: what each holds (see
+    /// `TOKEN_BITS`). All zero between searches.
+    static MASKS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Names are counted a block at a time, so that their masks stay in cache.
+const BLOCK: usize = 1 << 15;
+
+/// One postings list read while counting candidates.
+struct Read<'a> {
+    /// The query tokens it stands for.
+    bits: u64,
+    /// What it adds to a name's mask: one token, and its weight.
+    adds: u64,
+    /// The postings not yet read.
+    postings: &'a [u32],
+    role: Role,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Its names are collected.
+    Collect,
+    /// Its Western persons' names are collected; it adds to the others.
+    CollectPersons,
+    /// It only adds to names collected.
+    Add,
+}
+
+impl<'a> Read<'a> {
+    fn new(bits: u64, weight: f64, postings: &'a [u32]) -> Read<'a> {
+        // Rounded up: the weight found is never less than the weight held.
+        let units = (weight * WEIGHT_UNIT).ceil() as u64;
+        Read {
+            bits,
+            adds: ONE_TOKEN + (units << WEIGHT_SHIFT),
+            postings,
+            role: Role::Add,
+        }
+    }
+
+    /// The postings below `end`, consumed. Searched by galloping from the front, where the
+    /// block ends near: the probes stay close together.
+    fn block(&mut self, end: u32) -> &'a [u32] {
+        let list = self.postings;
+        let mut bound = 1;
+        while bound < list.len() && list[bound] < end {
+            bound *= 2;
+        }
+        let from = bound / 2;
+        let to = bound.min(list.len());
+        let at = from + list[from..to].partition_point(|&n| n < end);
+        let (block, rest) = self.postings.split_at(at);
+        self.postings = rest;
+        block
+    }
+}
+
+/// What counting found of one name: the query tokens it holds (`bits`), through how many
+/// distinct tokens of its own, of what weight in all; `exact` when the name holds no token
+/// twice (else one of its tokens may match two query tokens, and its weight is not known).
+struct Found {
+    bits: u64,
+    tokens: usize,
+    weight: f64,
+    exact: bool,
 }
 
 /// A map keyed by numbers that are ids or hashes already, or by the vocabulary's words:
@@ -276,13 +340,14 @@ pub struct Index {
     identifiers: HashMap<String, Vec<u32>>,
     /// Per entity, what tells it apart as a party (see `Hit::same_party`).
     parties: Vec<Party>,
-    /// Per name, the sum of its tokens' weights.
-    totals: Vec<f32>,
+    /// Per name, the sum of its tokens' weights (an `f32`, low half) and the letters its
+    /// tokens start with (high half, see `letters`), read together while counting.
+    shapes: Vec<u64>,
     /// One bit per name: a Western person's Latin name (`IndexedName::western`), read while
     /// collecting candidates without touching the names.
     western: Vec<u64>,
     /// One bit per name that holds a token twice (where one vocabulary token may match two
-    /// query tokens).
+    /// query tokens), or more tokens than counting keeps count of.
     repeats: Vec<u64>,
 }
 
@@ -455,17 +520,19 @@ impl Index {
             let df = token.postings[0].len() + token.postings[1].len();
             token.weight = token_weight(df, n, token.generic);
         }
-        // Rounded down, so that a ceiling computed from them is never too low.
-        index.totals = index
+        // Totals rounded down, so that a ceiling computed from them is never too low.
+        index.shapes = index
             .names
             .iter()
             .map(|name| {
-                let total: f64 = name
-                    .tokens
-                    .iter()
-                    .map(|&id| index.tokens[id as usize].weight)
-                    .sum();
-                (total * (1.0 - 1e-6)) as f32
+                let (mut total, mut starts) = (0.0, 0u32);
+                for &id in name.tokens.iter() {
+                    let token = &index.tokens[id as usize];
+                    total += token.weight;
+                    starts |= letters(&token.text);
+                }
+                let total = (total * (1.0 - 1e-6)) as f32;
+                u64::from(total.to_bits()) | u64::from(starts) << 32
             })
             .collect();
         let words = index.names.len().div_ceil(64);
@@ -477,7 +544,7 @@ impl Index {
             }
             let mut ids = name.tokens.to_vec();
             ids.sort_unstable();
-            if ids.windows(2).any(|w| w[0] == w[1]) {
+            if ids.len() > 255 || ids.windows(2).any(|w| w[0] == w[1]) {
                 index.repeats[n / 64] |= 1 << (n % 64);
             }
         }
@@ -858,7 +925,7 @@ impl Index {
             if let Some(ceiling) = &ceiling {
                 // Surname-only renderings are capped, and judged on part of the query.
                 if !name.surname_only {
-                    let total = f64::from(self.totals[name_id as usize]);
+                    let total = shape_total(self.shapes[name_id as usize]);
                     let most = ceiling.of(&lookup, name, total, held);
                     if most + 1e-9 < query.threshold
                         || best
@@ -1045,80 +1112,98 @@ impl Index {
         let sourced = sources.iter().fold(0u64, |bits, &i| bits | 1 << i);
         let collected = sourced & !rest_org;
         let for_persons = rest_org & !rest_person;
+        // Every list read: the query tokens it stands for, what it adds to a name's mask (one
+        // token, its weight), its postings, and whether it collects names (for all, for
+        // Western persons only) or only adds to names collected.
+        let postings = |id: u32| self.tokens[id as usize].postings[group].as_slice();
+        let mut reads: Vec<Read> = lookup
+            .ids
+            .iter()
+            .map(|(&id, entry)| Read::new(entry.person_bits, entry.weight, postings(id)))
+            .collect();
+        for (i, t) in query.iter().enumerate().filter(|(_, t)| t.acronym) {
+            let names = self.lists(t, group).last().unwrap_or_default();
+            reads.push(Read::new(1 << i, ceiling.cover[i], names));
+        }
+        reads.retain(|r| !r.postings.is_empty());
+        for r in &mut reads {
+            r.role = if r.bits & collected != 0 {
+                Role::Collect
+            } else if r.bits & for_persons != 0 {
+                Role::CollectPersons
+            } else {
+                Role::Add
+            };
+        }
+        // Generic tokens not worth reading stay assumed held (see `SCAN_RATIO`); the decision
+        // is made per block of names.
+        let generic_cost: Vec<(usize, u64)> = (0..query.len())
+            .filter(|&i| query[i].generic && !query[i].initial)
+            .map(|i| (cost(i), 1u64 << i))
+            .collect();
         MASKS.with(|cell| {
-            let (masks, seen) = &mut *cell.borrow_mut();
-            if masks.len() < self.names.len() {
-                masks.resize(self.names.len(), 0);
-                seen.resize(self.names.len().div_ceil(64), 0);
-            }
-            // The postings read: one list per vocabulary token (all the query tokens it
-            // matches), and the acronyms' own.
-            let postings = |id: u32| self.tokens[id as usize].postings[group].as_slice();
-            let acronyms = (0..query.len()).filter(|&i| query[i].acronym).map(|i| {
-                let names = self.lists(&query[i], group).last().unwrap_or_default();
-                (1u64 << i, names)
-            });
-            let all = lookup
-                .ids
-                .iter()
-                .map(|(&id, entry)| (entry.person_bits, postings(id)))
-                .chain(acronyms);
+            let masks = &mut *cell.borrow_mut();
+            masks.resize(BLOCK, 0);
             let mut touched: Vec<u32> = Vec::new();
-            // Names are collected from the tokens read for all names, and Western persons'
-            // names from the tokens read for them.
-            for (bits, list) in all.clone() {
-                let persons_only = bits & collected == 0;
-                if persons_only && bits & for_persons == 0 {
-                    continue;
-                }
-                for &n in list {
-                    if persons_only && !western(n) {
+            for base in (0..self.names.len()).step_by(BLOCK) {
+                let end = (base + BLOCK).min(self.names.len()) as u32;
+                touched.clear();
+                let blocks: Vec<&[u32]> = reads.iter_mut().map(|r| r.block(end)).collect();
+                for (r, &block) in reads.iter().zip(&blocks) {
+                    if r.role == Role::Add {
                         continue;
                     }
-                    let slot = &mut masks[n as usize];
-                    if *slot == 0 {
-                        touched.push(n);
-                        seen[n as usize / 64] |= 1 << (n % 64);
+                    let persons_only = r.role == Role::CollectPersons;
+                    for &n in block {
+                        if persons_only && !western(n) {
+                            continue;
+                        }
+                        let slot = &mut masks[n as usize - base];
+                        if *slot == 0 {
+                            touched.push(n);
+                        }
+                        *slot = (*slot | r.bits) + r.adds;
                     }
-                    *slot = (*slot | bits) + ONE_TOKEN;
                 }
-            }
-            // The tokens left out add their bits to the names collected, and so do generic
-            // tokens whose postings are not many times more than those names (the others
-            // stay assumed held).
-            let mut assumed = assumed;
-            let mut scanned = rest_org;
-            for (i, t) in query.iter().enumerate() {
-                let generic = t.generic && !t.initial;
-                if generic && cost(i) <= SCAN_RATIO * touched.len() {
-                    assumed &= !(1 << i);
-                    scanned |= 1 << i;
-                }
-            }
-            for (bits, list) in all {
-                if bits & collected != 0 || bits & scanned == 0 {
+                if touched.is_empty() {
                     continue;
                 }
-                let marked = bits & for_persons != 0;
-                for &n in list {
-                    if bit(seen, n) && !(marked && western(n)) {
-                        let slot = &mut masks[n as usize];
-                        *slot = (*slot | bits) + ONE_TOKEN;
+                let mut assumed = assumed;
+                let mut scanned = rest_org;
+                for &(cost, bit) in &generic_cost {
+                    let share = cost * BLOCK / self.names.len().max(1);
+                    if share <= SCAN_RATIO * touched.len() {
+                        assumed &= !bit;
+                        scanned |= bit;
                     }
                 }
-            }
-            for n in touched {
-                let mask = std::mem::take(&mut masks[n as usize]);
-                seen[n as usize / 64] = 0;
-                let total = f64::from(self.totals[n as usize]);
-                let tokens = if bit(&self.repeats, n) {
-                    TOKEN_BITS
-                } else {
-                    (mask >> TOKEN_BITS) as usize
-                };
-                let bits = mask & TOKEN_MASK;
-                if ceiling.counted(bits, tokens, assumed, total, western(n), threshold) {
-                    out.push((n, bits));
+                for (r, &block) in reads.iter().zip(&blocks) {
+                    if r.role == Role::Collect || r.bits & scanned == 0 {
+                        continue;
+                    }
+                    let marked = r.role == Role::CollectPersons;
+                    for &n in block {
+                        let slot = &mut masks[n as usize - base];
+                        if *slot != 0 && !(marked && western(n)) {
+                            *slot = (*slot | r.bits) + r.adds;
+                        }
+                    }
+                }
+                for &n in &touched {
+                    let mask = std::mem::take(&mut masks[n as usize - base]);
+                    let shape = || {
+                        let shape = self.shapes[n as usize];
+                        (shape_total(shape), (shape >> 32) as u32)
+                    };
+                    let found = Found {
+                        bits: mask & TOKEN_MASK,
+                        tokens: ((mask >> TOKEN_BITS) & 0xff) as usize,
+                        weight: (mask >> WEIGHT_SHIFT) as f64 / WEIGHT_UNIT,
+                        exact: !bit(&self.repeats, n),
+                    };
+                    if ceiling.counted(&found, assumed, western(n), threshold, shape) {
+                        out.push((n, found.bits));
+                    }
                 }
             }
         });
@@ -1957,6 +2042,8 @@ struct Ceiling {
     cover: Vec<f64>,
     /// Initials, which may match any name token without the vocabulary.
     initials: u64,
+    /// Each initial's bit, and its letter as in `letters`.
+    initial_letters: Vec<(u64, u32)>,
     /// Acronyms, which match the names their postings hold without the vocabulary.
     acronyms: u64,
     distinctive: u64,
@@ -2014,6 +2101,12 @@ impl Ceiling {
                 })
                 .collect(),
             initials,
+            initial_letters: query
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.initial)
+                .map(|(i, t)| (1u64 << i, letters(&t.text)))
+                .collect(),
             acronyms,
             distinctive: bits(&|t| !t.generic),
             all: (1 << query.len()) - 1,
@@ -2022,39 +2115,65 @@ impl Ceiling {
         })
     }
 
-    /// Whether a candidate may reach `threshold`, while counting: `counted`, the query tokens
-    /// in whose postings it is, through `tokens` distinct tokens of its own (each matches one
-    /// query token at most); `assumed`, the query tokens assumed held; `total`, its weight;
-    /// `western`, whether middle names weigh little.
+    /// Whether a candidate may reach `threshold`, while counting: what counting found of
+    /// it; `assumed`, the query tokens assumed held; `western`, whether middle names weigh
+    /// little; `shape`, its weight and the letters its tokens start with, read only when the
+    /// query side alone leaves it a chance (a read from memory the rest does not touch).
     fn counted(
         &self,
-        counted: u64,
-        tokens: usize,
+        found: &Found,
         assumed: u64,
-        total: f64,
         western: bool,
         threshold: f64,
+        shape: impl FnOnce() -> (f64, u32),
     ) -> bool {
-        let counted = counted & !assumed;
+        // q^0.6 · n^0.4 · factor ≥ t, raised to the fifth power: no powf in the inner loop.
+        let t = (threshold / self.factor - 1e-9).max(0.0).powi(5);
+        if !self.within(found, assumed, western, t, None) {
+            return false;
+        }
+        let (total, letters) = shape();
+        // An initial matches a name token it starts.
+        let mut missing = 0u64;
+        for &(bit, letter) in &self.initial_letters {
+            if letters & letter == 0 {
+                missing |= bit;
+            }
+        }
+        self.within(found, assumed & !missing, western, t, Some(total))
+    }
+
+    /// `counted`, with the name side when the name's weight is known.
+    fn within(
+        &self,
+        found: &Found,
+        assumed: u64,
+        western: bool,
+        t: f64,
+        total: Option<f64>,
+    ) -> bool {
+        let counted = found.bits & !assumed;
         let known = counted.count_ones() as usize;
+        let tokens = if found.exact { found.tokens } else { known };
         if western && known.min(tokens) + (assumed.count_ones() as usize) < 2 {
             return false;
         }
         let least = if western { MIDDLE_NAME } else { 1.0 };
-        let (q_cov, n_cov) = if known <= tokens {
+        // Name weight matched: what counting found, plus what the assumed tokens may match.
+        let found_weight = |bits: u64| -> f64 {
+            if found.exact {
+                found.weight + self.cover(assumed).0
+            } else {
+                self.cover(bits).0
+            }
+        };
+        let (q_cov, held) = if known <= tokens {
             let reach = counted | assumed;
-            let (held, hit) = self.cover(reach);
-            self.coverage(
-                reach,
-                hit.min(held.min(total)),
-                held.min(total),
-                total,
-                least,
-            )
+            (self.query_coverage(reach, least), found_weight(reach))
         } else {
             // Only `tokens` of the counted query tokens can match: the best of them. The
             // query side is then bounded through its hit alone: q_hit / (least · W + (1 −
-            // least) · q_held) with q_held ≥ q_hit.
+            // least) · q_hit), as q_held ≥ q_hit.
             let mut gains = [0.0f64; TOKEN_BITS];
             let mut covers = [0.0f64; TOKEN_BITS];
             let mut k = 0;
@@ -2071,15 +2190,21 @@ impl Ceiling {
                 values[..tokens].iter().sum()
             };
             let q_hit = best(&mut gains[..k]) + self.gain(assumed);
-            // The name side as if every token it may match did, at similarity 1.
-            let held = (self.cover(assumed).0 + best(&mut covers[..k])).min(total);
+            let held = if found.exact {
+                found_weight(0)
+            } else {
+                self.cover(assumed).0 + best(&mut covers[..k])
+            };
             let q_cov = q_hit / (least * self.total + (1.0 - least) * q_hit).max(f64::MIN_POSITIVE);
-            let n_cov = held / (held + least * (total - held).max(0.0)).max(f64::MIN_POSITIVE);
-            (q_cov.min(1.0), n_cov.min(1.0))
+            (q_cov.min(1.0), held)
         };
-        // q^0.6 · n^0.4 · factor ≥ t, raised to the fifth power: no powf in the inner loop.
-        let t = threshold / self.factor - 1e-9;
-        q_cov.powi(3) * n_cov.powi(2) >= t.max(0.0).powi(5)
+        let Some(total) = total else {
+            return q_cov.powi(3) >= t;
+        };
+        // The name side as if every token it may match did, at similarity 1.
+        let held = held.min(total);
+        let n_cov = name_coverage(held, held, total, least);
+        q_cov.powi(3) * n_cov.powi(2) >= t
     }
 
     /// The most name weight the query tokens `bits` can match, and with similarities.
@@ -2157,25 +2282,45 @@ impl Ceiling {
         } else {
             1.0
         };
-        let (q_cov, n_cov) = self.coverage(reach, n_hit + covered, n_held + covered, total, least);
+        let q_cov = self.query_coverage(reach, least);
+        let n_cov = name_coverage(n_hit + covered, n_held + covered, total, least);
         q_cov.powf(QUERY_EXP) * n_cov.powf(NAME_EXP) * self.factor
     }
 
-    /// Query and name coverage at most, for a name that may match the query tokens `reach`
-    /// and name tokens weighing `held` (`hit` with similarities) of its `total`.
-    fn coverage(&self, reach: u64, hit: f64, held: f64, total: f64, least: f64) -> (f64, f64) {
-        let (mut q_held, mut q_hit) = (0.0, 0.0);
+    /// Query coverage at most, for a name that may match the query tokens `reach` (unmatched
+    /// ones weighing `least` of their weight at the least).
+    fn query_coverage(&self, reach: u64, least: f64) -> f64 {
+        let (mut held, mut hit) = (0.0, 0.0);
         let mut bits = reach;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
-            q_held += self.weights[i];
-            q_hit += self.weights[i] * self.sims[i];
+            held += self.weights[i];
+            hit += self.weights[i] * self.sims[i];
             bits &= bits - 1;
         }
-        let q_cov = q_hit / (q_held + least * (self.total - q_held)).max(f64::MIN_POSITIVE);
-        let n_cov = hit / (held + least * (total - held).max(0.0)).max(f64::MIN_POSITIVE);
-        (q_cov.min(1.0), n_cov.min(1.0))
+        (hit / (held + least * (self.total - held)).max(f64::MIN_POSITIVE)).min(1.0)
     }
+}
+
+/// A name's weight, from its shape (see `Index::shapes`).
+fn shape_total(shape: u64) -> f64 {
+    f64::from(f32::from_bits(shape as u32))
+}
+
+/// The first letter of a word as a bit (a–z; any other as bit 26).
+fn letters(word: &str) -> u32 {
+    match word.bytes().next() {
+        Some(b @ b'a'..=b'z') => 1 << (b - b'a'),
+        Some(_) => 1 << 26,
+        None => 0,
+    }
+}
+
+/// Name coverage at most, for a name of weight `total` that may match tokens weighing `held`
+/// of it (`hit` with similarities), unmatched ones weighing `least` of their weight at the
+/// least.
+fn name_coverage(hit: f64, held: f64, total: f64, least: f64) -> f64 {
+    (hit / (held + least * (total - held).max(0.0)).max(f64::MIN_POSITIVE)).min(1.0)
 }
 
 /// Buffers one search reuses for every candidate it scores.
