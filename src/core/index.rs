@@ -87,7 +87,7 @@ thread_local! {
 }
 
 /// Names are counted a block at a time, so that their masks stay in cache.
-const BLOCK: usize = 1 << 15;
+const BLOCK: usize = 1 << 16;
 
 /// One postings list read while counting candidates.
 struct Read<'a> {
@@ -126,6 +126,10 @@ impl<'a> Read<'a> {
     /// block ends near: the probes stay close together.
     fn block(&mut self, end: u32) -> &'a [u32] {
         let list = self.postings;
+        if list.last().is_none_or(|&n| n < end) {
+            self.postings = &[];
+            return list;
+        }
         let mut bound = 1;
         while bound < list.len() && list[bound] < end {
             bound *= 2;
@@ -318,7 +322,7 @@ struct TokenInfo {
     postings: [Vec<u32>; 2],
     /// The vocabulary tokens it matches as a query token, once asked (see
     /// `Index::token_matches`).
-    matches: std::sync::OnceLock<Box<[TokenMatch]>>,
+    matches: std::sync::OnceLock<Arc<[TokenMatch]>>,
 }
 
 /// An immutable index over a set of entities.
@@ -356,6 +360,8 @@ pub struct Index {
 struct TokenMatch {
     id: u32,
     sim: f64,
+    /// The vocabulary token's weight, kept here to spare reading it.
+    weight: f64,
     /// A nickname pair, which only means something for persons.
     person_only: bool,
 }
@@ -364,7 +370,7 @@ struct TokenMatch {
 struct Resolved {
     text: String,
     /// Vocabulary tokens this one matches, with their similarity.
-    matches: Vec<TokenMatch>,
+    matches: Arc<[TokenMatch]>,
     weight: f64,
     generic: bool,
     numeric: bool,
@@ -857,14 +863,14 @@ impl Index {
         let mut best: HashMap<u32, Hit> = HashMap::new();
         self.search_identifier(query, &mut best);
         // The forms mostly share tokens: resolve each distinct token once.
-        let mut cache: HashMap<String, Arc<Resolved>> = HashMap::new();
-        for (form, tokens) in forms {
+        let mut cache: IdMap<&str, Arc<Resolved>> = IdMap::default();
+        for (form, tokens) in &forms {
             let resolved: Vec<QueryToken> = tokens
                 .iter()
                 .map(|t| QueryToken {
                     resolved: Arc::clone(
                         cache
-                            .entry(t.text.clone())
+                            .entry(t.text.as_str())
                             .or_insert_with(|| Arc::new(self.resolve(t, mode))),
                     ),
                     segment: t.segment,
@@ -875,7 +881,7 @@ impl Index {
                 short_han,
                 generic,
             };
-            self.search_form(query, form, &resolved, mode, shape, &mut best);
+            self.search_form(query, *form, &resolved, mode, shape, &mut best);
         }
         self.rank(query, best)
     }
@@ -894,12 +900,12 @@ impl Index {
             return;
         }
         let any_distinctive = !shape.generic && resolved.iter().any(|t| !t.generic);
-        let lookup = Lookup::new(self, resolved);
+        let lookup = Lookup::new(resolved);
         let mut scratch = Scratch::default();
         let factor = form.factor().map_or(1.0, |(_, f)| f);
         let (candidates, ceiling) = match mode {
             Mode::Indexed => {
-                let ceiling = Ceiling::new(self, resolved, any_distinctive, factor);
+                let ceiling = Ceiling::new(resolved, any_distinctive, factor);
                 let candidates = self.candidates(
                     resolved,
                     form,
@@ -1042,7 +1048,7 @@ impl Index {
         // Surname-only renderings are capped, not covered: any shared token makes them
         // candidates.
         for t in query {
-            for m in &t.matches {
+            for m in t.matches.iter() {
                 if let Some(names) = self.surname_only.get(&m.id) {
                     out.extend(names.iter().map(|&n| (n, 0)));
                 }
@@ -1145,10 +1151,12 @@ impl Index {
             let masks = &mut *cell.borrow_mut();
             masks.resize(BLOCK, 0);
             let mut touched: Vec<u32> = Vec::new();
+            let mut blocks: Vec<&[u32]> = Vec::with_capacity(reads.len());
             for base in (0..self.names.len()).step_by(BLOCK) {
                 let end = (base + BLOCK).min(self.names.len()) as u32;
                 touched.clear();
-                let blocks: Vec<&[u32]> = reads.iter_mut().map(|r| r.block(end)).collect();
+                blocks.clear();
+                blocks.extend(reads.iter_mut().map(|r| r.block(end)));
                 for (r, &block) in reads.iter().zip(&blocks) {
                     if r.role == Role::Add {
                         continue;
@@ -1360,6 +1368,7 @@ impl Index {
                 None => matches.push(TokenMatch {
                     id,
                     sim,
+                    weight: self.tokens[id as usize].weight,
                     person_only,
                 }),
             };
@@ -1418,13 +1427,13 @@ impl Index {
     fn resolve(&self, token: &Token, mode: Mode) -> Resolved {
         let exact = self.vocab.get(token.text.as_str()).copied();
         // A word of the vocabulary is resolved once per index, the first time it is asked.
-        let matches: Vec<TokenMatch> = match exact {
-            Some(id) if mode == Mode::Indexed && token.script == Script::Latin => self.tokens
-                [id as usize]
-                .matches
-                .get_or_init(|| self.token_matches(token, exact, mode).into_boxed_slice())
-                .to_vec(),
-            _ => self.token_matches(token, exact, mode),
+        let matches: Arc<[TokenMatch]> = match exact {
+            Some(id) if mode == Mode::Indexed && token.script == Script::Latin => Arc::clone(
+                self.tokens[id as usize]
+                    .matches
+                    .get_or_init(|| self.token_matches(token, exact, mode).into()),
+            ),
+            _ => self.token_matches(token, exact, mode).into(),
         };
         // A misspelt generic word (Technologie, Gruop) is as generic as the word it stands
         // for.
@@ -1441,7 +1450,7 @@ impl Index {
             Some(id) => self.tokens[id as usize].weight,
             None => matches
                 .iter()
-                .map(|m| self.tokens[m.id as usize].weight)
+                .map(|m| m.weight)
                 .fold(None, |acc: Option<f64>, w| {
                     Some(acc.map_or(w, |a| a.max(w)))
                 })
@@ -1969,22 +1978,22 @@ struct LookupMatch {
 }
 
 impl Lookup {
-    fn new(index: &Index, query: &[QueryToken]) -> Lookup {
-        let mut all: Vec<(u32, LookupMatch)> = Vec::new();
+    fn new(query: &[QueryToken]) -> Lookup {
+        let mut all: Vec<(u32, LookupMatch, f64)> = Vec::new();
         for (qi, t) in query.iter().enumerate() {
-            for m in &t.matches {
+            for m in t.matches.iter() {
                 let at = LookupMatch {
                     query: qi as u16,
                     sim: m.sim,
                     person_only: m.person_only,
                 };
-                all.push((m.id, at));
+                all.push((m.id, at, m.weight));
             }
         }
-        all.sort_by_key(|(id, m)| (*id, m.query));
+        all.sort_by_key(|(id, m, _)| (*id, m.query));
         let mut ids: IdMap<u32, LookupEntry> = IdMap::default();
         ids.reserve(all.len());
-        for (at, &(id, m)) in all.iter().enumerate() {
+        for (at, &(id, m, weight)) in all.iter().enumerate() {
             let bit = if m.query < 64 { 1u64 << m.query } else { 0 };
             let entry = ids.entry(id).or_insert(LookupEntry {
                 start: at as u32,
@@ -1993,7 +2002,7 @@ impl Lookup {
                 person_bits: 0,
                 exact: 0,
                 sim: 0.0,
-                weight: index.tokens[id as usize].weight,
+                weight,
             });
             entry.len += 1;
             entry.person_bits |= bit;
@@ -2007,7 +2016,7 @@ impl Lookup {
         }
         Lookup {
             ids,
-            matches: all.into_iter().map(|(_, m)| m).collect(),
+            matches: all.into_iter().map(|(_, m, _)| m).collect(),
         }
     }
 
@@ -2053,13 +2062,10 @@ struct Ceiling {
 }
 
 impl Ceiling {
-    fn new(
-        index: &Index,
-        query: &[QueryToken],
-        any_distinctive: bool,
-        factor: f64,
-    ) -> Option<Ceiling> {
-        if query.len() > 64 {
+    /// `None` for a query of more tokens than counting handles (whose candidates are not
+    /// counted, so the acronyms they may spell are not known).
+    fn new(query: &[QueryToken], any_distinctive: bool, factor: f64) -> Option<Ceiling> {
+        if query.len() > TOKEN_BITS {
             return None;
         }
         let bits = |test: &dyn Fn(&QueryToken) -> bool| -> u64 {
@@ -2088,11 +2094,7 @@ impl Ceiling {
             cover: query
                 .iter()
                 .map(|t| {
-                    let heaviest = t
-                        .matches
-                        .iter()
-                        .map(|m| index.tokens[m.id as usize].weight)
-                        .fold(0.0, f64::max);
+                    let heaviest = t.matches.iter().map(|m| m.weight).fold(0.0, f64::max);
                     if t.initial || t.acronym {
                         heaviest.max(t.text.len() as f64)
                     } else {

@@ -370,6 +370,20 @@ pub fn distinctive(tokens: &[Token]) -> bool {
 /// lower case, diacritics removed, apostrophes removed, and every other non-alphanumeric
 /// character (punctuation, middle dots, dashes, brackets) turned into a space.
 fn fold(name: &str) -> String {
+    // ASCII has nothing to compose, simplify or strip: the same result, without the tables.
+    if name.is_ascii() {
+        return name
+            .bytes()
+            .filter(|b| !matches!(b, b'\'' | b'`'))
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    char::from(b.to_ascii_lowercase())
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+    }
     let mut out = String::with_capacity(name.len());
     let nfkc: String = name.nfkc().collect();
     let simplified = if nfkc.chars().any(is_han) {
