@@ -922,21 +922,24 @@ impl Index {
             }
             Mode::Exhaustive => ((0..self.names.len() as u32).map(|n| (n, 0)).collect(), None),
         };
-        for (name_id, held) in candidates {
-            let name = &self.names[name_id as usize];
-            if !form.compares_with(name.form) {
-                continue;
-            }
-            // A surname-only rendering stands in for a Latin name the entity also has: a
-            // Latin query is judged against that, where its given name can be checked.
-            if name.surname_only && form == QueryForm::Syllable {
-                continue;
-            }
+        // The names this form compares with, and their shapes, read in a loop of nothing
+        // else so that the reads overlap.
+        let names: Vec<(&IndexedName, u64, u64)> = candidates
+            .into_iter()
+            .filter_map(|(name_id, held)| {
+                let name = &self.names[name_id as usize];
+                // A surname-only rendering stands in for a Latin name the entity also has: a
+                // Latin query is judged against that, where its given name can be checked.
+                let compared = form.compares_with(name.form)
+                    && !(name.surname_only && form == QueryForm::Syllable);
+                compared.then(|| (name, held, self.shapes[name_id as usize]))
+            })
+            .collect();
+        for (name, held, weighed) in names {
             if let Some(ceiling) = &ceiling {
                 // Surname-only renderings are capped, and judged on part of the query.
                 if !name.surname_only {
-                    let total = shape_total(self.shapes[name_id as usize]);
-                    let most = ceiling.of(&lookup, name, total, held);
+                    let most = ceiling.of(&lookup, name, shape_total(weighed), held);
                     if most + 1e-9 < query.threshold
                         || best
                             .get(&name.entity)
@@ -1155,6 +1158,9 @@ impl Index {
             let masks = &mut *cell.borrow_mut();
             masks.resize(BLOCK, 0);
             let mut touched: Vec<u32> = Vec::new();
+            let mut pending: Vec<(u32, Found)> = Vec::new();
+            let mut shapes: Vec<u64> = Vec::new();
+            let t = ceiling.needs(threshold);
             let mut blocks: Vec<&[u32]> = Vec::with_capacity(reads.len());
             for base in (0..self.names.len()).step_by(BLOCK) {
                 let end = (base + BLOCK).min(self.names.len()) as u32;
@@ -1201,20 +1207,26 @@ impl Index {
                         }
                     }
                 }
+                // The query side first; then the names it leaves a chance have their shapes
+                // read in a loop of nothing else (so the reads overlap), and are decided.
+                pending.clear();
                 for &n in &touched {
                     let mask = std::mem::take(&mut masks[n as usize - base]);
-                    let shape = || {
-                        let shape = self.shapes[n as usize];
-                        (shape_total(shape), (shape >> 32) as u32)
-                    };
                     let found = Found {
                         bits: mask & TOKEN_MASK,
                         tokens: ((mask >> TOKEN_BITS) & 0xff) as usize,
                         weight: (mask >> WEIGHT_SHIFT) as f64 / WEIGHT_UNIT,
                         exact: !bit(&self.repeats, n),
                     };
-                    if ceiling.counted(&found, assumed, western(n), threshold, shape) {
-                        out.push((n, found.bits));
+                    if ceiling.counted_query(&found, assumed, western(n), t) {
+                        pending.push((n, found));
+                    }
+                }
+                shapes.clear();
+                shapes.extend(pending.iter().map(|(n, _)| self.shapes[*n as usize]));
+                for ((n, found), &shape) in pending.iter().zip(&shapes) {
+                    if ceiling.counted_name(found, assumed, western(*n), t, shape) {
+                        out.push((*n, found.bits));
                     }
                 }
             }
@@ -2121,24 +2133,23 @@ impl Ceiling {
         })
     }
 
-    /// Whether a candidate may reach `threshold`, while counting: what counting found of
-    /// it; `assumed`, the query tokens assumed held; `western`, whether middle names weigh
-    /// little; `shape`, its weight and the letters its tokens start with, read only when the
-    /// query side alone leaves it a chance (a read from memory the rest does not touch).
-    fn counted(
-        &self,
-        found: &Found,
-        assumed: u64,
-        western: bool,
-        threshold: f64,
-        shape: impl FnOnce() -> (f64, u32),
-    ) -> bool {
-        // q^0.6 · n^0.4 · factor ≥ t, raised to the fifth power: no powf in the inner loop.
-        let t = (threshold / self.factor - 1e-9).max(0.0).powi(5);
-        if !self.within(found, assumed, western, t, None) {
-            return false;
-        }
-        let (total, letters) = shape();
+    /// The fifth power of the score a candidate needs before the form's factor: the ceiling
+    /// `q^0.6 · n^0.4 · factor ≥ t` raised to the fifth power needs no powf in the inner loop.
+    fn needs(&self, threshold: f64) -> f64 {
+        (threshold / self.factor - 1e-9).max(0.0).powi(5)
+    }
+
+    /// Whether a candidate may reach the threshold (`t`, from `needs`) on the query side
+    /// alone, while counting: what counting found of it; `assumed`, the query tokens assumed
+    /// held; `western`, whether middle names weigh little.
+    fn counted_query(&self, found: &Found, assumed: u64, western: bool, t: f64) -> bool {
+        self.within(found, assumed, western, t, None)
+    }
+
+    /// Then with its `shape` (its weight and the letters its tokens start with, see
+    /// `Index::shapes`), read only for the names the query side leaves a chance.
+    fn counted_name(&self, found: &Found, assumed: u64, western: bool, t: f64, shape: u64) -> bool {
+        let (total, letters) = (shape_total(shape), (shape >> 32) as u32);
         // An initial matches a name token it starts.
         let mut missing = 0u64;
         for &(bit, letter) in &self.initial_letters {
@@ -2149,7 +2160,8 @@ impl Ceiling {
         self.within(found, assumed & !missing, western, t, Some(total))
     }
 
-    /// `counted`, with the name side when the name's weight is known.
+    /// The ceiling test of `counted_query` and `counted_name`; the name side only when the
+    /// name's weight is known.
     fn within(
         &self,
         found: &Found,
