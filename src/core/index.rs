@@ -1295,16 +1295,18 @@ impl Index {
         let mut out = Vec::with_capacity(tokens.len());
         let mut changed = false;
         let mut i = 0;
+        let mut joined = String::new();
         while i < tokens.len() {
             let join = (2..=4).rev().find_map(|len| {
                 let run = tokens.get(i..i + len)?;
                 if !run.iter().all(syllable) || run.iter().any(|t| t.segment != run[0].segment) {
                     return None;
                 }
-                let joined: String = run.iter().map(|t| t.text.as_str()).collect();
+                joined.clear();
+                run.iter().for_each(|t| joined.push_str(&t.text));
                 self.vocab
                     .contains_key(joined.as_str())
-                    .then_some((joined, len))
+                    .then(|| (joined.clone(), len))
             });
             match join {
                 Some((joined, len)) => {
@@ -1330,6 +1332,7 @@ impl Index {
         let mut out: Vec<Token> = Vec::with_capacity(tokens.len() + 1);
         let mut changed = false;
         let mut i = 0;
+        let mut joined = String::new();
         while i < tokens.len() {
             let token = &tokens[i];
             let join = (2..=3).rev().find_map(|len| {
@@ -1337,8 +1340,9 @@ impl Index {
                 if !run.iter().all(latin) || token.is_numeric() {
                     return None;
                 }
-                let joined: String = run.iter().map(|t| t.text.as_str()).collect();
-                known(&joined).then_some((joined, len))
+                joined.clear();
+                run.iter().for_each(|t| joined.push_str(&t.text));
+                known(&joined).then(|| (joined.clone(), len))
             });
             if let Some((joined, len)) = join {
                 out.push(Token::new(joined, Script::Latin, token.segment));

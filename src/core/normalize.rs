@@ -304,10 +304,29 @@ const GENERIC: &[&str] = &[
 const GENERIC_HAN: &str =
     "中国美科技术电子有限公司集团研究所院大学北京上海深圳广州天津新疆省市县区";
 
+/// A word list as a set, built the first time it is asked.
+fn word_set(
+    lock: &'static OnceLock<HashSet<&'static str>>,
+    words: &[&'static str],
+) -> &'static HashSet<&'static str> {
+    lock.get_or_init(|| words.iter().copied().collect())
+}
+
+fn is_generic_word(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    word_set(&SET, GENERIC).contains(word)
+}
+
+fn is_legal_or_honorific(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static HONORIFIC: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    word_set(&SET, LEGAL_FORMS).contains(word) || word_set(&HONORIFIC, HONORIFICS).contains(word)
+}
+
 /// Whether a token is low-information (a class word, a big place name, a country).
 pub fn is_generic(token: &Token) -> bool {
     match token.script {
-        Script::Latin => GENERIC.contains(&token.text.as_str()),
+        Script::Latin => is_generic_word(&token.text),
         Script::Han => GENERIC_HAN.contains(token.text.as_str()),
     }
 }
@@ -352,9 +371,7 @@ pub fn tokenize(name: &str) -> Vec<Token> {
 /// `tokenize` when a name has nothing else.
 pub fn is_legal_form(token: &Token) -> bool {
     match token.script {
-        Script::Latin => {
-            LEGAL_FORMS.contains(&token.text.as_str()) || HONORIFICS.contains(&token.text.as_str())
-        }
+        Script::Latin => is_legal_or_honorific(&token.text),
         Script::Han => HAN_LEGAL_SUFFIXES
             .iter()
             .any(|s| s.contains(token.text.as_str())),
@@ -544,7 +561,7 @@ fn latin_tokens(words: &str, segment: &mut u16, tokens: &mut Vec<Token>, legal: 
             continue;
         }
         let token = Token::new(text, Script::Latin, here);
-        if LEGAL_FORMS.contains(&token.text.as_str()) || HONORIFICS.contains(&token.text.as_str()) {
+        if is_legal_or_honorific(&token.text) {
             legal.push(token);
         } else {
             tokens.push(token);
@@ -868,8 +885,28 @@ pub fn nickname_variants(word: &str) -> &'static [String] {
 
 /// Chinese words read as Latin words: the curated brand table (中兴 → zte) and the glossary
 /// (电子 → electronics), longest first so that 中兴通讯 wins over 中兴.
-fn han_words() -> &'static [(String, Vec<String>)] {
-    static WORDS: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
+/// Han words with their Latin words, longest first, and by first character (in that order)
+/// for looking up the words a text starts with.
+struct HanWords {
+    list: Vec<(String, Vec<String>)>,
+    by_first: HashMap<char, Vec<usize>>,
+}
+
+impl HanWords {
+    fn new(mut list: Vec<(String, Vec<String>)>) -> HanWords {
+        list.sort_by_key(|(zh, _)| std::cmp::Reverse(zh.chars().count()));
+        let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
+        for (at, (zh, _)) in list.iter().enumerate() {
+            if let Some(c) = zh.chars().next() {
+                by_first.entry(c).or_default().push(at);
+            }
+        }
+        HanWords { list, by_first }
+    }
+}
+
+fn han_words() -> &'static HanWords {
+    static WORDS: OnceLock<HanWords> = OnceLock::new();
     WORDS.get_or_init(|| {
         let mut words: Vec<(String, Vec<String>)> = Vec::new();
         let mut seen = HashSet::new();
@@ -892,26 +929,25 @@ fn han_words() -> &'static [(String, Vec<String>)] {
             }
             words.push((zh, latin));
         }
-        words.sort_by_key(|(zh, _)| std::cmp::Reverse(zh.chars().count()));
-        words
+        HanWords::new(words)
     })
 }
 
 /// The glossary alone, longest first.
-fn glossary_words() -> &'static [(String, Vec<String>)] {
-    static WORDS: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
+fn glossary_words() -> &'static HanWords {
+    static WORDS: OnceLock<HanWords> = OnceLock::new();
     WORDS.get_or_init(|| {
-        let mut words: Vec<(String, Vec<String>)> = GLOSSARY
-            .iter()
-            .map(|(zh, en)| {
-                (
-                    zh.to_string(),
-                    en.split_whitespace().map(String::from).collect(),
-                )
-            })
-            .collect();
-        words.sort_by_key(|(zh, _)| std::cmp::Reverse(zh.chars().count()));
-        words
+        HanWords::new(
+            GLOSSARY
+                .iter()
+                .map(|(zh, en)| {
+                    (
+                        zh.to_string(),
+                        en.split_whitespace().map(String::from).collect(),
+                    )
+                })
+                .collect(),
+        )
     })
 }
 
@@ -1064,7 +1100,7 @@ fn romanize_with(tokens: &[Token], brands: bool) -> Option<Vec<Token>> {
             while i < syllables.len() {
                 let place = (2..=3).rev().find_map(|len| {
                     let joined = syllables.get(i..i + len)?.concat();
-                    GENERIC.contains(&joined.as_str()).then_some((joined, len))
+                    is_generic_word(&joined).then_some((joined, len))
                 });
                 match place {
                     Some((joined, len)) => {
@@ -1155,7 +1191,14 @@ fn translate(
     let mut pending = String::new();
     let mut text = run;
     while let Some(c) = text.chars().next() {
-        if let Some((han, latin)) = words.iter().find(|(han, _)| text.starts_with(han)) {
+        let found = words
+            .by_first
+            .get(&c)
+            .into_iter()
+            .flatten()
+            .map(|&at| &words.list[at])
+            .find(|(han, _)| text.starts_with(han.as_str()));
+        if let Some((han, latin)) = found {
             rest(&std::mem::take(&mut pending), out);
             out.extend(latin_words(latin.iter().map(String::as_str), segment));
             text = &text[han.len()..];
