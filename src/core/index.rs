@@ -14,6 +14,7 @@
 //! only the postings of the heaviest tokens need reading (`candidates`). `search_exhaustive`
 //! scores every name with the same scorer, the baseline the tests and benchmarks compare with.
 
+use super::hash::FastMap;
 use super::model::{Entity, EntityType, NameKind};
 use super::normalize::{self, Script, Token};
 use std::collections::{HashMap, HashSet};
@@ -157,40 +158,8 @@ struct Found {
     exact: bool,
 }
 
-/// A map keyed by numbers that are ids or hashes already, or by the vocabulary's words:
-/// hashed by one multiplication per eight bytes instead of SipHash. These maps are read in
-/// the inner loops; their keys come from the lists (whoever controls those is an
-/// administrator already), and queries only look keys up, never insert them.
-type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
-
-#[derive(Debug, Default, Clone, Copy)]
-struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            self.write_u64(word);
-        }
-        let mut last = [0u8; 8];
-        let rest = chunks.remainder();
-        last[..rest.len()].copy_from_slice(rest);
-        self.write_u64(u64::from_le_bytes(last) ^ (rest.len() as u64) << 56);
-    }
-    fn write_u8(&mut self, n: u8) {
-        self.write_u64(u64::from(n));
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
+/// See `crate::core::hash`.
+type IdMap<K, V> = FastMap<K, V>;
 
 /// One piece of evidence behind a score.
 #[derive(Debug, Clone, PartialEq)]

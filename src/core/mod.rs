@@ -4,6 +4,7 @@
 
 pub mod changes;
 mod error;
+pub mod hash;
 pub mod import;
 pub mod index;
 pub mod journal;

@@ -4,9 +4,9 @@
 //! (Tech → technology), legal forms dropped (Co., Ltd., 有限公司), ordinals reduced to their
 //! number, and Chinese script split into characters.
 
+use super::hash::{FastMap, FastSet};
 use super::tables;
 use pinyin::ToPinyin;
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
@@ -306,20 +306,20 @@ const GENERIC_HAN: &str =
 
 /// A word list as a set, built the first time it is asked.
 fn word_set(
-    lock: &'static OnceLock<HashSet<&'static str>>,
+    lock: &'static OnceLock<FastSet<&'static str>>,
     words: &[&'static str],
-) -> &'static HashSet<&'static str> {
+) -> &'static FastSet<&'static str> {
     lock.get_or_init(|| words.iter().copied().collect())
 }
 
 fn is_generic_word(word: &str) -> bool {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<FastSet<&'static str>> = OnceLock::new();
     word_set(&SET, GENERIC).contains(word)
 }
 
 fn is_legal_or_honorific(word: &str) -> bool {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    static HONORIFIC: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<FastSet<&'static str>> = OnceLock::new();
+    static HONORIFIC: OnceLock<FastSet<&'static str>> = OnceLock::new();
     word_set(&SET, LEGAL_FORMS).contains(word) || word_set(&HONORIFIC, HONORIFICS).contains(word)
 }
 
@@ -814,10 +814,10 @@ const ROMANISATIONS: &[&[&str]] = &[
 /// Other spellings of a romanised Chinese syllable or surname: its pinyin readings (from
 /// Wade–Giles, Cantonese or the groups above) and their other spellings.
 pub fn romanisation_variants(word: &str) -> &'static [String] {
-    static MAP: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    static MAP: OnceLock<FastMap<String, Vec<String>>> = OnceLock::new();
     let map = MAP.get_or_init(|| {
-        let mut readings: HashMap<&str, HashSet<&str>> = HashMap::new();
-        let mut spellings: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let mut readings: FastMap<&str, FastSet<&str>> = FastMap::default();
+        let mut spellings: FastMap<&str, FastSet<&str>> = FastMap::default();
         let rows = tables::wade_giles()
             .iter()
             .chain(tables::cantonese())
@@ -826,19 +826,19 @@ pub fn romanisation_variants(word: &str) -> &'static [String] {
             readings.entry(spelling).or_default().insert(pinyin);
             spellings.entry(pinyin).or_default().insert(spelling);
         }
-        let mut out: HashMap<String, HashSet<&str>> = HashMap::new();
-        let words: HashSet<&str> = readings
+        let mut out: FastMap<String, FastSet<&str>> = FastMap::default();
+        let words: FastSet<&str> = readings
             .keys()
             .chain(spellings.keys())
             .copied()
             .chain(ROMANISATIONS.iter().flat_map(|g| g.iter().copied()))
             .collect();
         for word in words {
-            let mut pinyin: HashSet<&str> = readings.get(word).cloned().unwrap_or_default();
+            let mut pinyin: FastSet<&str> = readings.get(word).cloned().unwrap_or_default();
             if syllables().contains(word) {
                 pinyin.insert(word);
             }
-            let mut all: HashSet<&str> = pinyin.clone();
+            let mut all: FastSet<&str> = pinyin.clone();
             for p in &pinyin {
                 all.extend(spellings.get(p).into_iter().flatten());
             }
@@ -861,9 +861,9 @@ pub fn romanisation_variants(word: &str) -> &'static [String] {
 
 /// Formal given names for a short form and short forms for a formal name (Jim ↔ James).
 pub fn nickname_variants(word: &str) -> &'static [String] {
-    static MAP: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    static MAP: OnceLock<FastMap<String, Vec<String>>> = OnceLock::new();
     let map = MAP.get_or_init(|| {
-        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        let mut map: FastMap<String, Vec<String>> = FastMap::default();
         for &(short, formal) in tables::nicknames() {
             let (short, formal) = (
                 fold(short).trim().to_string(),
@@ -889,13 +889,13 @@ pub fn nickname_variants(word: &str) -> &'static [String] {
 /// for looking up the words a text starts with.
 struct HanWords {
     list: Vec<(String, Vec<String>)>,
-    by_first: HashMap<char, Vec<usize>>,
+    by_first: FastMap<char, Vec<usize>>,
 }
 
 impl HanWords {
     fn new(mut list: Vec<(String, Vec<String>)>) -> HanWords {
         list.sort_by_key(|(zh, _)| std::cmp::Reverse(zh.chars().count()));
-        let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
+        let mut by_first: FastMap<char, Vec<usize>> = FastMap::default();
         for (at, (zh, _)) in list.iter().enumerate() {
             if let Some(c) = zh.chars().next() {
                 by_first.entry(c).or_default().push(at);
@@ -909,7 +909,7 @@ fn han_words() -> &'static HanWords {
     static WORDS: OnceLock<HanWords> = OnceLock::new();
     WORDS.get_or_init(|| {
         let mut words: Vec<(String, Vec<String>)> = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         let brands = tables::brands()
             .iter()
             .map(|&(zh, latin)| (zh, latin, true));
@@ -953,9 +953,9 @@ fn glossary_words() -> &'static HanWords {
 
 /// Whole Han name parts read as a Western name (埃德蒙 → edmund, 史密斯 → smith).
 pub fn transliteration(segment: &str) -> Option<&'static [String]> {
-    static MAP: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    static MAP: OnceLock<FastMap<String, Vec<String>>> = OnceLock::new();
     let map = MAP.get_or_init(|| {
-        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        let mut map: FastMap<String, Vec<String>> = FastMap::default();
         for &(zh, latin) in tables::transliterations() {
             let zh = fold(zh).replace(' ', "");
             let latin = fold(latin).trim().to_string();
@@ -974,9 +974,9 @@ pub fn transliteration(segment: &str) -> Option<&'static [String]> {
 /// The brand table keyed by the joined toneless pinyin of its Chinese names (晶澳 →
 /// "jingao"), for Latin queries that spell a brand in pinyin.
 pub fn brand_by_pinyin(joined: &str) -> Option<&'static [String]> {
-    static MAP: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    static MAP: OnceLock<FastMap<String, Vec<String>>> = OnceLock::new();
     let map = MAP.get_or_init(|| {
-        let mut map = HashMap::new();
+        let mut map = FastMap::default();
         for &(zh, latin) in tables::brands() {
             let Some(pinyin) = zh
                 .chars()
@@ -996,8 +996,8 @@ pub fn brand_by_pinyin(joined: &str) -> Option<&'static [String]> {
 }
 
 /// The glossary keyed by the toneless pinyin of its Chinese words (大学 → "daxue").
-fn glossary_pinyin() -> &'static HashMap<String, &'static str> {
-    static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+fn glossary_pinyin() -> &'static FastMap<String, &'static str> {
+    static MAP: OnceLock<FastMap<String, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
         GLOSSARY
             .iter()
@@ -1033,8 +1033,8 @@ pub fn is_syllable(word: &str) -> bool {
 }
 
 /// Every toneless pinyin syllable, read once from the pinyin tables.
-fn syllables() -> &'static HashSet<&'static str> {
-    static SYLLABLES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn syllables() -> &'static FastSet<&'static str> {
+    static SYLLABLES: OnceLock<FastSet<&'static str>> = OnceLock::new();
     SYLLABLES.get_or_init(|| {
         (0x3400u32..=0x9FFF)
             .filter_map(char::from_u32)
@@ -1392,7 +1392,10 @@ pub fn syllabify(tokens: &[Token]) -> Option<Vec<Token>> {
             out.extend(latin_words([*english], token.segment));
             continue;
         }
-        match split_syllables(&token.text).filter(|_| !is_generic(token)) {
+        let split = (!is_generic(token))
+            .then(|| split_syllables(&token.text))
+            .flatten();
+        match split {
             Some(parts) => out.extend(
                 parts
                     .into_iter()
