@@ -158,9 +158,6 @@ struct Found {
     exact: bool,
 }
 
-/// See `crate::core::hash`.
-type IdMap<K, V> = FastMap<K, V>;
-
 /// One piece of evidence behind a score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Feature {
@@ -303,16 +300,16 @@ struct TokenInfo {
 pub struct Index {
     entities: Vec<Arc<Entity>>,
     names: Vec<IndexedName>,
-    vocab: IdMap<Box<str>, u32>,
+    vocab: FastMap<Box<str>, u32>,
     tokens: Vec<TokenInfo>,
     /// Deletion-neighbourhood key → (start, len) in `deletion_ids`: the Latin tokens that
     /// reduce to the key by deleting up to their edit allowance of characters.
-    deletions: IdMap<u64, (u32, u32)>,
+    deletions: FastMap<u64, (u32, u32)>,
     deletion_ids: Vec<u32>,
     /// Acronym of 2–4 consecutive name words → names (ascending).
-    acronyms: IdMap<Box<str>, Vec<u32>>,
+    acronyms: FastMap<Box<str>, Vec<u32>>,
     /// Token → surname-only names holding it: such names are candidates on any shared token.
-    surname_only: IdMap<u32, Vec<u32>>,
+    surname_only: FastMap<u32, Vec<u32>>,
     /// Identifier value (upper case, letters and digits only) → entities carrying it.
     identifiers: HashMap<String, Vec<u32>>,
     /// Per entity, what tells it apart as a party (see `Hit::same_party`).
@@ -836,7 +833,7 @@ impl Index {
         let mut best: HashMap<u32, Hit> = HashMap::new();
         self.search_identifier(query, &mut best);
         // The forms mostly share tokens: resolve each distinct token once.
-        let mut cache: IdMap<&str, Arc<Resolved>> = IdMap::default();
+        let mut cache: FastMap<&str, Arc<Resolved>> = FastMap::default();
         for (form, tokens) in &forms {
             let resolved: Vec<QueryToken> = tokens
                 .iter()
@@ -1379,7 +1376,7 @@ impl Index {
         if token.script == Script::Latin && fuzzy_candidate(&token.text) {
             match mode {
                 Mode::Indexed => {
-                    let mut seen: IdMap<u32, ()> = IdMap::default();
+                    let mut seen: FastMap<u32, ()> = FastMap::default();
                     for key in deletion_keys(&token.text) {
                         let Some(&(start, len)) = self.deletions.get(&key) else {
                             continue;
@@ -1940,7 +1937,7 @@ fn matched_span(sims: &[f64]) -> Option<(usize, usize)> {
 /// score ceiling look up for each token of a name.
 struct Lookup {
     /// Vocabulary token → its entry.
-    ids: IdMap<u32, LookupEntry>,
+    ids: FastMap<u32, LookupEntry>,
     /// The matches, grouped by vocabulary token.
     matches: Vec<LookupMatch>,
 }
@@ -1980,7 +1977,7 @@ impl Lookup {
             }
         }
         all.sort_by_key(|(id, m, _)| (*id, m.query));
-        let mut ids: IdMap<u32, LookupEntry> = IdMap::default();
+        let mut ids: FastMap<u32, LookupEntry> = FastMap::default();
         ids.reserve(all.len());
         for (at, &(id, m, weight)) in all.iter().enumerate() {
             let bit = if m.query < 64 { 1u64 << m.query } else { 0 };
