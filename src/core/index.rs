@@ -1059,15 +1059,7 @@ impl Index {
                 assumed |= 1 << i;
             }
         }
-        let weight = |mask: u64| -> f64 {
-            let mut bits = mask | assumed;
-            let mut sum = 0.0;
-            while bits != 0 {
-                sum += query[bits.trailing_zeros() as usize].weight;
-                bits &= bits - 1;
-            }
-            sum
-        };
+        let weight = |mask: u64| -> f64 { bits(mask | assumed).map(|i| query[i].weight).sum() };
         let cost = |i: usize| -> usize { lists(&query[i]).map(<[u32]>::len).sum() };
         let mut sources: Vec<usize> = (0..query.len())
             .filter(|&i| !query[i].generic && cost(i) > 0)
@@ -2165,13 +2157,10 @@ impl Ceiling {
             let mut gains = [0.0f64; TOKEN_BITS];
             let mut covers = [0.0f64; TOKEN_BITS];
             let mut k = 0;
-            let mut bits = counted;
-            while bits != 0 {
-                let i = bits.trailing_zeros() as usize;
+            for i in bits(counted) {
                 gains[k] = self.weights[i] * self.sims[i];
                 covers[k] = self.cover[i];
                 k += 1;
-                bits &= bits - 1;
             }
             let best = |values: &mut [f64]| -> f64 {
                 values.sort_unstable_by(|a, b| b.total_cmp(a));
@@ -2195,29 +2184,21 @@ impl Ceiling {
         q_cov.powi(3) * n_cov.powi(2) >= t
     }
 
-    /// The most name weight the query tokens `bits` can match, and with similarities.
-    fn cover(&self, bits: u64) -> (f64, f64) {
-        let (mut held, mut hit) = (0.0, 0.0);
-        let mut bits = bits;
-        while bits != 0 {
-            let i = bits.trailing_zeros() as usize;
-            held += self.cover[i];
-            hit += self.cover[i] * self.sims[i];
-            bits &= bits - 1;
-        }
-        (held, hit)
+    /// Over the query tokens `of`: the sum of `values`, and with their similarities.
+    fn sums(&self, values: &[f64], of: u64) -> (f64, f64) {
+        bits(of).fold((0.0, 0.0), |(sum, hit), i| {
+            (sum + values[i], hit + values[i] * self.sims[i])
+        })
     }
 
-    /// The query weight the tokens `bits` can match, with similarities.
-    fn gain(&self, bits: u64) -> f64 {
-        let mut sum = 0.0;
-        let mut bits = bits;
-        while bits != 0 {
-            let i = bits.trailing_zeros() as usize;
-            sum += self.weights[i] * self.sims[i];
-            bits &= bits - 1;
-        }
-        sum
+    /// The most name weight the query tokens `of` can match, and with similarities.
+    fn cover(&self, of: u64) -> (f64, f64) {
+        self.sums(&self.cover, of)
+    }
+
+    /// The query weight the tokens `of` can match, with similarities.
+    fn gain(&self, of: u64) -> f64 {
+        self.sums(&self.weights, of).1
     }
 
     /// The ceiling of a name from its tokens. `counted`: the query tokens the candidate stage
@@ -2257,13 +2238,7 @@ impl Ceiling {
         }
         // Initials and acronyms may match name tokens outside the vocabulary's matches.
         let rest = (total - n_held).max(0.0);
-        let mut covered = 0.0;
-        let mut bits = free;
-        while bits != 0 {
-            covered += self.cover[bits.trailing_zeros() as usize];
-            bits &= bits - 1;
-        }
-        let covered = rest.min(covered);
+        let covered = rest.min(self.cover(free).0);
         // A middle name's share for unmatched tokens, where the scorer may give it.
         let least = if name.person && !name.chinese_person && name.form == Form::Plain {
             MIDDLE_NAME
@@ -2278,16 +2253,20 @@ impl Ceiling {
     /// Query coverage at most, for a name that may match the query tokens `reach` (unmatched
     /// ones weighing `least` of their weight at the least).
     fn query_coverage(&self, reach: u64, least: f64) -> f64 {
-        let (mut held, mut hit) = (0.0, 0.0);
-        let mut bits = reach;
-        while bits != 0 {
-            let i = bits.trailing_zeros() as usize;
-            held += self.weights[i];
-            hit += self.weights[i] * self.sims[i];
-            bits &= bits - 1;
-        }
+        let (held, hit) = self.sums(&self.weights, reach);
         (hit / (held + least * (self.total - held)).max(f64::MIN_POSITIVE)).min(1.0)
     }
+}
+
+/// The positions of the set bits, lowest first.
+fn bits(mut set: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let i = set.trailing_zeros() as usize;
+            set &= set - 1;
+            i
+        })
+    })
 }
 
 /// A name's weight, from its shape (see `Index::shapes`).
