@@ -922,12 +922,10 @@ impl Index {
             {
                 continue;
             }
-            let person = name.person;
             let Some(scored) = self.score(
                 resolved,
                 &lookup,
                 name,
-                person,
                 any_distinctive,
                 shape,
                 &mut scratch,
@@ -993,7 +991,6 @@ impl Index {
         ceiling: Option<&Ceiling>,
     ) -> Vec<(u32, u64)> {
         let group = form.group();
-        let postings = |m: &TokenMatch| self.tokens[m.id as usize].postings[group].as_slice();
         let mut out: Vec<(u32, u64)> = Vec::new();
         if query.len() > TOKEN_BITS {
             for t in query {
@@ -1002,18 +999,15 @@ impl Index {
                 }
             }
         } else if !any_distinctive {
-            let exact = |t: &QueryToken| t.matches.iter().find(|m| m.sim >= 1.0).map(postings);
-            let rarest = query
+            // Every query token needs its exact match; none at all when one has none.
+            let exact: Option<Vec<&[u32]>> = query
                 .iter()
-                .map(exact)
-                .try_fold(None::<&[u32]>, |rarest, p| {
-                    let p = p?;
-                    Some(Some(match rarest {
-                        Some(r) if r.len() <= p.len() => r,
-                        _ => p,
-                    }))
+                .map(|t| {
+                    let m = t.matches.iter().find(|m| m.sim >= 1.0)?;
+                    Some(self.postings(m.id, group))
                 })
-                .flatten();
+                .collect();
+            let rarest = exact.and_then(|lists| lists.into_iter().min_by_key(|l| l.len()));
             out.extend(rarest.unwrap_or_default().iter().map(|&n| (n, 0)));
         } else if let Some(ceiling) = ceiling {
             self.count(query, lookup, group, threshold, ceiling, &mut out);
@@ -1038,8 +1032,8 @@ impl Index {
         out
     }
 
-    /// The counted candidates of a query with a distinctive token and at most 64 tokens (see
-    /// `candidates`).
+    /// The counted candidates of a query with a distinctive token and at most `TOKEN_BITS`
+    /// tokens (see `candidates`).
     #[allow(clippy::too_many_arguments)]
     fn count(
         &self,
@@ -1050,7 +1044,6 @@ impl Index {
         ceiling: &Ceiling,
         out: &mut Vec<(u32, u64)>,
     ) {
-        let lists = |t| self.lists(t, group);
         let (need_org, need_person) = needs(query, threshold);
         let (need_org, need_person) = (need_org - 1e-9, need_person - 1e-9);
         let mut assumed = 0u64;
@@ -1060,11 +1053,14 @@ impl Index {
             }
         }
         let weight = |mask: u64| -> f64 { bits(mask | assumed).map(|i| query[i].weight).sum() };
-        let cost = |i: usize| -> usize { lists(&query[i]).map(<[u32]>::len).sum() };
-        let mut sources: Vec<usize> = (0..query.len())
-            .filter(|&i| !query[i].generic && cost(i) > 0)
+        let costs: Vec<usize> = query
+            .iter()
+            .map(|t| self.lists(t, group).map(<[u32]>::len).sum())
             .collect();
-        sources.sort_by_key(|&i| std::cmp::Reverse(cost(i)));
+        let mut sources: Vec<usize> = (0..query.len())
+            .filter(|&i| !query[i].generic && costs[i] > 0)
+            .collect();
+        sources.sort_by_key(|&i| std::cmp::Reverse(costs[i]));
         // The sources left out of the collection, most postings first, as bits.
         let left_out = |need: f64, persons: bool| -> u64 {
             let mut out = 0u64;
@@ -1086,14 +1082,15 @@ impl Index {
         // Every list read: the query tokens it stands for, what it adds to a name's mask (one
         // token, its weight), its postings, and whether it collects names (for all, for
         // Western persons only) or only adds to names collected.
-        let postings = |id: u32| self.tokens[id as usize].postings[group].as_slice();
         let mut reads: Vec<Read> = lookup
             .ids
             .iter()
-            .map(|(&id, entry)| Read::new(entry.person_bits, entry.weight, postings(id)))
+            .map(|(&id, entry)| {
+                Read::new(entry.person_bits, entry.weight, self.postings(id, group))
+            })
             .collect();
-        for (i, t) in query.iter().enumerate().filter(|(_, t)| t.acronym) {
-            let names = self.lists(t, group).last().unwrap_or_default();
+        for (i, t) in query.iter().enumerate() {
+            let names = self.acronym_names(t, group);
             reads.push(Read::new(1 << i, ceiling.cover[i], names));
         }
         reads.retain(|r| !r.postings.is_empty());
@@ -1110,7 +1107,7 @@ impl Index {
         // is made per block of names.
         let generic_cost: Vec<(usize, u64)> = (0..query.len())
             .filter(|&i| query[i].generic && !query[i].initial)
-            .map(|i| (cost(i), 1u64 << i))
+            .map(|i| (costs[i], 1u64 << i))
             .collect();
         MASKS.with(|cell| {
             let masks = &mut *cell.borrow_mut();
@@ -1194,17 +1191,26 @@ impl Index {
     /// The postings of a query token in one group: the names holding a vocabulary token it
     /// matches, and for an acronym the plain names whose words it may abbreviate.
     fn lists<'a>(&'a self, t: &'a QueryToken, group: usize) -> impl Iterator<Item = &'a [u32]> {
-        let acronym: &[u32] = if group == 0 && t.acronym {
-            self.acronyms
-                .get(t.text.as_str())
-                .map_or(&[], Vec::as_slice)
-        } else {
-            &[]
-        };
         t.matches
             .iter()
-            .map(move |m| self.tokens[m.id as usize].postings[group].as_slice())
-            .chain(std::iter::once(acronym))
+            .map(move |m| self.postings(m.id, group))
+            .chain(std::iter::once(self.acronym_names(t, group)))
+    }
+
+    /// The names of one postings group holding a vocabulary token.
+    fn postings(&self, id: u32, group: usize) -> &[u32] {
+        &self.tokens[id as usize].postings[group]
+    }
+
+    /// For an acronym, the plain names (postings group 0: the acronym rule applies to plain
+    /// names only) whose words it may abbreviate.
+    fn acronym_names(&self, t: &QueryToken, group: usize) -> &[u32] {
+        if group != 0 || !t.acronym {
+            return &[];
+        }
+        self.acronyms
+            .get(t.text.as_str())
+            .map_or(&[], Vec::as_slice)
     }
 
     /// An identifier typed as the name (a USCC, with or without spaces) is the strongest
@@ -1452,17 +1458,16 @@ impl Index {
     }
 
     /// Scores one candidate name; `None` when it is no match whatever the threshold.
-    #[allow(clippy::too_many_arguments)]
     fn score(
         &self,
         query: &[QueryToken],
         lookup: &Lookup,
         name: &IndexedName,
-        person: bool,
         any_distinctive: bool,
         shape: Shape,
         scratch: &mut Scratch,
     ) -> Option<Scored> {
+        let person = name.person;
         let info = |id: u32| &self.tokens[id as usize];
         // Every (query token, name token) pair that matches, best first; then a greedy
         // one-to-one alignment.
