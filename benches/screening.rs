@@ -395,6 +395,129 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
     Arc::new(index)
 }
 
+/// The worst accepted input of each kind: at the input limits (512 characters as sent and after
+/// normalisation, 28 words), built to make each expensive step as large as it can be.
+fn worst_names(entities: &[Entity]) -> Vec<(&'static str, String)> {
+    use watchlist::core::normalize;
+    let mut rng = Rng(0x0bad_c0de_dead_beef);
+    let letters = |rng: &mut Rng, n: usize| -> String {
+        (0..n)
+            .map(|_| char::from(b'a' + rng.below(26) as u8))
+            .collect()
+    };
+    // The most frequent distinctive words of the index: the most postings to read and names
+    // to score.
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for e in entities.iter().take(200_000) {
+        for token in normalize::tokenize(&e.name) {
+            if token.script == normalize::Script::Latin && !normalize::is_legal_form(&token) {
+                *counts.entry(token.text).or_default() += 1;
+            }
+        }
+    }
+    let mut common: Vec<(String, usize)> = counts.into_iter().collect();
+    common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let common: Vec<String> = common.into_iter().map(|(w, _)| w).collect();
+    let words = |from: &[String], n: usize| from.iter().take(n).cloned().collect::<Vec<_>>();
+    // Each common word with one letter doubled: every word resolved through edits.
+    let typos: Vec<String> = common
+        .iter()
+        .filter(|w| w.len() >= 5)
+        .take(64)
+        .map(|w| format!("{w}{}", w.chars().last().unwrap()))
+        .collect();
+    let han_common =
+        "中国科技集团有限公司电子研究所航空工业大学深圳北京上海华为技术信息网络通信设备";
+    vec![
+        ("one Latin word of 512 letters", letters(&mut rng, 512)),
+        ("'ab' x 256 (one word)", "ab".repeat(256)),
+        (
+            "NFKC expansion: U+3300 x 128 (512 letters)",
+            "\u{3300}".repeat(128),
+        ),
+        (
+            "16 words of 32 letters (the fuzzy limit)",
+            (0..15)
+                .map(|_| letters(&mut rng, 32))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        ("Han run: 华 x 28", "华".repeat(64)),
+        (
+            "Han run: 28 common characters",
+            han_common.chars().cycle().take(64).collect(),
+        ),
+        (
+            "Han parts: 2-character dotted parts",
+            han_common
+                .chars()
+                .take(64)
+                .collect::<Vec<_>>()
+                .chunks(2)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join("·"),
+        ),
+        (
+            "28 most frequent words (the counted limit)",
+            words(&common, 28).join(" "),
+        ),
+        ("28 frequent words, each mistyped", typos.join(" ")),
+        (
+            "mixed scripts: Han + Latin word, alternating",
+            common
+                .iter()
+                .zip(han_common.chars().cycle())
+                .take(32)
+                .map(|(w, c)| format!("{c}{w}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+    ]
+    .into_iter()
+    .map(|(label, name)| {
+        // Cut to the limits, word by word, so that every input is accepted.
+        let mut name = name;
+        while watchlist::core::query::check_name(&name).is_err() {
+            let cut = name
+                .rfind([' ', '·'])
+                .unwrap_or(name.len() - name.chars().last().unwrap().len_utf8());
+            name.truncate(cut);
+        }
+        (label, name)
+    })
+    .collect()
+}
+
+/// In process: the latency and the work units of each worst accepted input.
+fn worst_cases(index: &Index, entities: &[Entity]) {
+    use watchlist::core::work;
+    println!("  worst accepted inputs (20 runs each; work = normalised chars + postings + scored pairs + edit cells + deletion keys):");
+    for (label, name) in worst_names(entities) {
+        let mut samples = Vec::new();
+        let mut units = work::Work::default();
+        for _ in 0..20 {
+            let t = Instant::now();
+            let (_, w) = work::measure(|| index.search(&query(&name)));
+            samples.push(t.elapsed());
+            units = w;
+        }
+        samples.sort();
+        println!(
+            "    {label:<46} {:>4} chars  p50 {:>9.1?}  max {:>9.1?}  work {:>9} (postings {}, scored {}, pairs {}, edit cells {}, deletion keys {})",
+            name.chars().count(),
+            samples[samples.len() / 2],
+            samples[samples.len() - 1],
+            units.total(),
+            units.postings,
+            units.scored,
+            units.score_pairs,
+            units.edit_cells,
+            units.deletion_keys,
+        );
+    }
+}
+
 /// A native list file of the given entities, for a real server to load.
 fn write_native(dir: &Path, entities: &[Entity]) {
     use std::io::Write;
@@ -566,6 +689,9 @@ fn main() {
     for target in scales {
         let entities = scale(&real, target);
         let index = in_process(&format!("{} names", target), &entities);
+        if target == 100_000 || std::env::var("WATCHLIST_BENCH_WORST").is_ok() {
+            worst_cases(&index, &entities);
+        }
         drop(index);
         if target == 100_000 {
             runtime.block_on(over_grpc(&entities));

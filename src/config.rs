@@ -115,6 +115,13 @@ pub struct ServeArgs {
     /// Maximum number of concurrent subscribers.
     #[arg(long, env = "WATCHLIST_MAX_SUBSCRIBERS", default_value_t = 1024)]
     pub max_subscribers: usize,
+    /// Seconds a subscriber may accept nothing while changes wait before the server ends its
+    /// stream (OUT_OF_RANGE, with the sequence to resume from) and frees its slot.
+    #[arg(long, env = "WATCHLIST_SUBSCRIBER_STALL_SECS", default_value_t = 30)]
+    pub subscriber_stall_secs: u64,
+    /// Milliseconds health reports NOT_SERVING at shutdown before the listeners close.
+    #[arg(long, env = "WATCHLIST_SHUTDOWN_GRACE_MS", default_value_t = 2000)]
+    pub shutdown_grace_ms: u64,
 }
 
 impl ServeArgs {
@@ -125,6 +132,9 @@ impl ServeArgs {
         }
         if self.heartbeat_secs == 0 {
             return Err("--heartbeat-secs must be at least 1".into());
+        }
+        if self.subscriber_stall_secs == 0 {
+            return Err("--subscriber-stall-secs must be at least 1".into());
         }
         let admin_token = match (&self.admin_token, &self.admin_token_file) {
             (Some(token), _) => Some(token.clone()),
@@ -180,6 +190,8 @@ impl ServeArgs {
         };
         settings.heartbeat = Duration::from_secs(self.heartbeat_secs);
         settings.max_subscribers = self.max_subscribers;
+        settings.subscriber_stall = Duration::from_secs(self.subscriber_stall_secs);
+        settings.shutdown_grace = Duration::from_millis(self.shutdown_grace_ms);
         Ok(settings)
     }
 }

@@ -25,6 +25,7 @@ use tokio_stream::wrappers::TcpListenerStream;
 use tokio_stream::StreamExt;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
+use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
 
@@ -52,6 +53,11 @@ pub struct Settings {
     pub max_subscribers: usize,
     /// Deliveries buffered per subscriber.
     pub subscriber_buffer: usize,
+    /// How long a subscriber may accept nothing while changes wait before it is ended.
+    pub subscriber_stall: Duration,
+    /// How long health reports NOT_SERVING before the listeners close at shutdown, so that
+    /// load balancers and pollers see it.
+    pub shutdown_grace: Duration,
     /// How long shutdown waits for open calls to finish.
     pub drain: Duration,
 }
@@ -75,6 +81,8 @@ impl Settings {
             heartbeat: Duration::from_secs(15),
             max_subscribers: 1024,
             subscriber_buffer: 256,
+            subscriber_stall: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(2),
             drain: Duration::from_secs(10),
         }
     }
@@ -85,6 +93,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Largest request message accepted by Screening, Catalog and Changes: far above any real
 /// screen request (a name is at most 512 characters), far below what could hurt the server.
 pub const MAX_REQUEST: usize = 64 * 1024;
+/// HTTP/2 flow-control windows of the gRPC listeners (see `run_with`).
+const STREAM_WINDOW: u32 = 64 * 1024;
+const CONNECTION_WINDOW: u32 = 4 * 1024 * 1024;
+
 /// Largest Admin request: room for replacing a whole large list in one call.
 pub const MAX_ADMIN_REQUEST: usize = 64 * 1024 * 1024;
 
@@ -152,11 +164,16 @@ pub async fn run_with(
             heartbeat: settings.heartbeat,
             max_subscribers: settings.max_subscribers,
             subscriber_buffer: settings.subscriber_buffer,
+            subscriber_stall: settings.subscriber_stall,
         },
         stop_rx.clone(),
     );
 
-    let (health, health_service) = tonic_health::server::health_reporter();
+    let health = tonic_health::server::HealthReporter::new();
+    let health_service = HealthServer::new(crate::api::health::HealthService::new(
+        health.clone(),
+        stop_rx.clone(),
+    ));
     set_health(&health, ServingStatus::NotServing).await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -180,17 +197,30 @@ pub async fn run_with(
     let local = listeners.grpc.local_addr()?;
     tokio::spawn({
         let health = health.clone();
+        let grace = settings.shutdown_grace;
         async move {
             shutdown.await;
-            tracing::info!("shutting down");
+            tracing::info!(
+                ?grace,
+                "shutting down: NOT_SERVING, then the listeners close"
+            );
             set_health(&health, ServingStatus::NotServing).await;
+            tokio::time::sleep(grace).await;
             stop_tx.send_replace(true);
         }
     });
     let builder = || -> Result<Server, BoxError> {
+        // A client may pause reading a ScreenStream while it keeps sending: what it sends then
+        // waits in the HTTP/2 layer, which ends a connection whose buffered small frames cost
+        // more than half its connection window (h2's defence against tiny-frame floods). A
+        // stream window of 64 KiB under a 4 MiB connection window keeps one paused stream,
+        // even of the smallest requests, within that budget, so the client is paused by flow
+        // control instead of disconnected. Requests here are at most `MAX_REQUEST` anyway.
         let builder = Server::builder()
             .http2_keepalive_interval(Some(Duration::from_secs(30)))
-            .http2_keepalive_timeout(Some(Duration::from_secs(10)));
+            .http2_keepalive_timeout(Some(Duration::from_secs(10)))
+            .initial_stream_window_size(STREAM_WINDOW)
+            .initial_connection_window_size(CONNECTION_WINDOW);
         Ok(match &tls {
             Some(tls) => builder.tls_config(tls.clone())?,
             None => builder,

@@ -1,14 +1,16 @@
 //! `watchlist.v1.Changes`: the resumable change stream.
 
-use super::{convert, Shared, SubscriberGuard, SubscriberInfo};
-use crate::core::changes::{Delivery, Filter};
+use super::{convert, deadline, Shared, SubscriberGuard, SubscriberInfo};
+use crate::core::changes::{Delivery, EndReason, Ending, Filter, SubscribeOptions};
 use crate::core::Error;
 use crate::proto::v1::{self as pb, changes_server::Changes};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::SystemTime;
-use tokio_stream::{wrappers::ReceiverStream, Stream, StreamExt};
+use tokio::sync::mpsc;
+use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 #[derive(Debug, Clone)]
@@ -32,6 +34,7 @@ impl Changes for ChangesService {
         &self,
         request: Request<pb::SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
+        let deadline = deadline(request.metadata());
         let r = request.into_inner();
         let imposed_by: Vec<String> = r
             .imposed_by
@@ -50,45 +53,104 @@ impl Changes for ChangesService {
                 from_sequence: r.from_sequence,
             },
         );
-        let guard = SubscriberGuard {
-            id,
-            shared: Arc::clone(&shared),
-            fell_behind: AtomicBool::new(false),
-        };
         if shared.subscribers.len() > shared.limits.max_subscribers {
+            // Never admitted: not a disconnect.
+            shared.subscribers.remove(&id);
             return Err(Error::ResourceExhausted(format!(
                 "this server already serves its maximum of {} subscribers; retry later or raise --max-subscribers",
                 shared.limits.max_subscribers
             ))
             .into());
         }
+        let ending = Ending::default();
+        let guard = SubscriberGuard {
+            id,
+            shared: Arc::clone(&shared),
+            ending: ending.clone(),
+        };
         let filter = Filter {
             lists: r.lists.into_iter().collect(),
             imposed_by: imposed_by.into_iter().collect(),
         };
-        let rx = shared.store.log().subscribe(
-            r.from_sequence,
+        let log = shared.store.log();
+        let start = log.start(r.from_sequence);
+        let deliveries = log.subscribe(
+            Some(start),
             filter,
-            shared.limits.heartbeat,
-            shared.limits.subscriber_buffer,
+            SubscribeOptions {
+                heartbeat: shared.limits.heartbeat,
+                buffer: shared.limits.subscriber_buffer,
+                stall: shared.limits.subscriber_stall,
+                deadline,
+            },
             shared.shutdown.clone(),
+            ending.clone(),
+            guard,
         )?;
         tracing::info!(subscriber = id, "subscribed");
-        let stream = ReceiverStream::new(rx).map(move |item| {
-            let _registered = &guard; // dropped with the stream: unregisters the subscriber
-            match item {
-                Ok(delivery) => {
-                    if matches!(delivery, Delivery::Change(_)) {
-                        guard.shared.metrics.event_sent();
+        Ok(Response::new(Box::pin(Deliveries {
+            deliveries,
+            ending,
+            shared,
+            position: start,
+            ended: false,
+        })))
+    }
+}
+
+/// The stream a subscriber reads: its deliveries in order, then, if the server ended the
+/// subscription, one last status that says why and where to resume.
+struct Deliveries {
+    deliveries: mpsc::Receiver<crate::core::Result<Delivery>>,
+    ending: Ending,
+    shared: Arc<Shared>,
+    /// The sequence this stream has delivered up to: where the client resumes.
+    position: u64,
+    ended: bool,
+}
+
+impl Stream for Deliveries {
+    type Item = Result<pb::ChangeEvent, Status>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        match self.deliveries.poll_recv(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(delivery))) => {
+                match &delivery {
+                    Delivery::Change(change) => {
+                        self.position = change.sequence;
+                        self.shared.metrics.event_sent();
                     }
-                    Ok(convert::delivery(&delivery, &guard.shared.store.snapshot()))
+                    Delivery::Heartbeat { sequence, .. } => self.position = *sequence,
                 }
-                Err(error) => {
-                    guard.fell_behind.store(true, Ordering::Relaxed);
-                    Err(Status::from(error))
-                }
+                let event = convert::delivery(&delivery, &self.shared.store.snapshot());
+                Poll::Ready(Some(Ok(event)))
             }
-        });
-        Ok(Response::new(Box::pin(stream)))
+            Poll::Ready(Some(Err(error))) => {
+                self.ended = true;
+                Poll::Ready(Some(Err(Status::from(error))))
+            }
+            Poll::Ready(None) => {
+                self.ended = true;
+                Poll::Ready(self.ending.get().map(|(reason, error)| {
+                    let status = Status::from(error);
+                    if reason == EndReason::FellBehind {
+                        return Err(status); // its message says how to recover
+                    }
+                    Err(Status::new(
+                        status.code(),
+                        format!(
+                            "{}; this stream delivered everything up to sequence {}: subscribe again with from_sequence = {}",
+                            status.message(),
+                            self.position,
+                            self.position
+                        ),
+                    ))
+                }))
+            }
+        }
     }
 }

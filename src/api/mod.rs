@@ -6,9 +6,11 @@ pub mod auth;
 pub mod catalog;
 pub mod changes;
 mod convert;
+pub mod health;
 pub mod screening;
 mod status;
 
+use crate::core::changes::{EndReason, Ending};
 use crate::core::store::{Snapshot, Store};
 use crate::core::Error;
 use crate::feeds::Feeds;
@@ -27,6 +29,8 @@ pub struct Limits {
     pub max_subscribers: usize,
     /// Deliveries buffered per subscriber before it is considered slow.
     pub subscriber_buffer: usize,
+    /// How long a subscriber may accept nothing while changes wait before it is ended.
+    pub subscriber_stall: Duration,
 }
 
 /// What a subscriber asked for, kept while its stream is open.
@@ -47,6 +51,8 @@ pub struct Shared {
     shutdown: watch::Receiver<bool>,
     subscribers: DashMap<u64, SubscriberInfo>,
     next_subscriber: AtomicU64,
+    /// Screens running at once on the blocking pool: one per core.
+    screening: tokio::sync::Semaphore,
 }
 
 impl Shared {
@@ -65,6 +71,9 @@ impl Shared {
             shutdown,
             subscribers: DashMap::new(),
             next_subscriber: AtomicU64::new(1),
+            screening: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         })
     }
 
@@ -89,24 +98,42 @@ impl Shared {
     }
 }
 
-/// Removes a subscriber from the registry when its stream is dropped, and counts why it ended.
+/// The deadline a caller set (`grpc-timeout`), counted from now.
+fn deadline(metadata: &tonic::metadata::MetadataMap) -> Option<std::time::Instant> {
+    let text = metadata.get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = text.split_at(text.len().checked_sub(1)?);
+    let amount: u64 = digits.parse().ok()?;
+    let timeout = match unit {
+        "H" => Duration::from_secs(amount.saturating_mul(3600)),
+        "M" => Duration::from_secs(amount.saturating_mul(60)),
+        "S" => Duration::from_secs(amount),
+        "m" => Duration::from_millis(amount),
+        "u" => Duration::from_micros(amount),
+        "n" => Duration::from_nanos(amount),
+        _ => return None,
+    };
+    std::time::Instant::now().checked_add(timeout)
+}
+
+/// Holds a subscriber's slot in the registry while its subscription runs; dropped when the
+/// subscription's task ends, which it does even for a client that never reads again. Counts
+/// why it ended.
 #[derive(Debug)]
 struct SubscriberGuard {
     id: u64,
     shared: Arc<Shared>,
-    /// Set when the stream ended because the subscriber fell out of the retained history.
-    fell_behind: AtomicBool,
+    ending: Ending,
 }
 
 impl Drop for SubscriberGuard {
     fn drop(&mut self) {
         self.shared.subscribers.remove(&self.id);
-        let reason = if self.fell_behind.load(Ordering::Relaxed) {
-            "fell_behind"
-        } else if *self.shared.shutdown.borrow() {
-            "shutdown"
-        } else {
-            "client_closed"
+        let reason = match self.ending.get().map(|(reason, _)| reason) {
+            Some(EndReason::Stalled) => "stalled",
+            Some(EndReason::FellBehind) => "fell_behind",
+            Some(EndReason::Deadline) => "deadline",
+            Some(EndReason::Shutdown) => "shutdown",
+            None => "client_closed",
         };
         self.shared.metrics.disconnected(reason);
     }

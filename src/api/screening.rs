@@ -1,6 +1,6 @@
 //! `watchlist.v1.Screening`: unary and streamed screening.
 
-use super::{convert, Shared};
+use super::{convert, deadline, Shared};
 use crate::core::index::ALGORITHM_VERSION;
 use crate::core::Error;
 use crate::proto::v1::{self as pb, screening_server::Screening};
@@ -13,8 +13,12 @@ use tonic::{Request, Response, Status, Streaming};
 /// Responses buffered per stream: enough to keep the pipe full, small enough that a client
 /// that stops reading stops the screening too.
 const STREAM_BUFFER: usize = 64;
-/// Items of one stream screened at the same time (each on the runtime's worker threads).
+/// Items of one stream in flight at the same time (screened on the blocking pool, as many at
+/// once as `Shared::screening` admits).
 const STREAM_PARALLEL: usize = 8;
+/// A unary screen whose deadline is this close answers `DEADLINE_EXCEEDED` itself, before
+/// tonic's own timer (which would answer `CANCELLED`) fires.
+const DEADLINE_MARGIN: std::time::Duration = std::time::Duration::from_millis(1);
 
 #[derive(Debug, Clone)]
 pub struct ScreeningService {
@@ -29,21 +33,43 @@ impl ScreeningService {
 
 /// Screens one request against the current snapshot, and counts it.
 /// One streamed item: its response, or its own error in the response; the stream goes on.
-fn screen_item(shared: &Shared, request: pb::ScreenRequest) -> Result<pb::ScreenResponse, Status> {
-    Ok(
-        screen_one(shared, "stream", &request).unwrap_or_else(|error| {
-            let status = Status::from(error);
-            pb::ScreenResponse {
-                request_id: request.request_id,
-                algorithm_version: ALGORITHM_VERSION.to_string(),
-                error: Some(pb::ItemError {
-                    code: status.code() as i32,
-                    message: status.message().to_string(),
-                }),
-                ..Default::default()
-            }
-        }),
-    )
+fn screen_item(shared: &Shared, request: pb::ScreenRequest) -> pb::ScreenResponse {
+    screen_one(shared, "stream", &request).unwrap_or_else(|error| {
+        let status = Status::from(error);
+        pb::ScreenResponse {
+            request_id: request.request_id,
+            algorithm_version: ALGORITHM_VERSION.to_string(),
+            error: Some(pb::ItemError {
+                code: status.code() as i32,
+                message: status.message().to_string(),
+            }),
+            ..Default::default()
+        }
+    })
+}
+
+/// Runs CPU-bound screening off the runtime's threads, as many at once as there are cores
+/// (`Shared::screening`), so health checks and other calls keep answering however heavy the
+/// screens in flight. A caller that goes away while waiting gives up its turn.
+async fn screen_blocking<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    let _permit = shared
+        .screening
+        .acquire()
+        .await
+        .map_err(|_| Error::Unavailable("the server is shutting down".into()))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Internal(format!("a screening task failed: {e}")))
+}
+
+/// What the reader of a stream hands the writer, in order.
+enum Pending {
+    Item(tokio::task::JoinHandle<Result<pb::ScreenResponse, Error>>),
+    /// The item at this position could not be read; the stream ends with this status.
+    Unreadable(Status),
 }
 
 fn screen_one(
@@ -81,7 +107,27 @@ impl Screening for ScreeningService {
         &self,
         request: Request<pb::ScreenRequest>,
     ) -> Result<Response<pb::ScreenResponse>, Status> {
-        let response = screen_one(&self.shared, "screen", request.get_ref())?;
+        let deadline = deadline(request.metadata());
+        let shared = Arc::clone(&self.shared);
+        let request = request.into_inner();
+        let work = async move {
+            let shared2 = Arc::clone(&shared);
+            screen_blocking(&shared, move || screen_one(&shared2, "screen", &request)).await?
+        };
+        let response = match deadline {
+            Some(at) => {
+                let early = at.checked_sub(DEADLINE_MARGIN).unwrap_or(at);
+                tokio::time::timeout_at(early.into(), work)
+                    .await
+                    .map_err(|_| {
+                        self.shared.metrics.screened("screen", "deadline", 0.0, 0);
+                        Error::DeadlineExceeded(
+                            "the deadline the caller set passed before the screen was done; nothing was screened past it".into(),
+                        )
+                    })??
+            }
+            None => work.await?,
+        };
         tracing::debug!(
             matches = response.matches.len(),
             sequence = response.sequence,
@@ -105,32 +151,57 @@ impl Screening for ScreeningService {
         let (pending_tx, mut pending_rx) = tokio::sync::mpsc::channel(STREAM_PARALLEL);
         let shared = Arc::clone(&self.shared);
         tokio::spawn(async move {
+            let mut read = 0u64;
             while let Some(item) = inbound.next().await {
                 let request = match item {
                     Ok(request) => request,
                     Err(status) => {
-                        // The client's side of the stream broke; nothing more will come.
-                        tracing::debug!(%status, "inbound screening stream ended with an error");
+                        // Say which item, after answering every item before it; never end
+                        // with OK and items unanswered.
+                        let code = match status.code() {
+                            tonic::Code::Internal | tonic::Code::Unknown => {
+                                tonic::Code::InvalidArgument
+                            }
+                            code => code,
+                        };
+                        let status = Status::new(
+                            code,
+                            format!(
+                                "item {read} of the stream (counting from 0) could not be read: {}; \
+                                 the items before it were answered, none after it was read",
+                                status.message()
+                            ),
+                        );
+                        let _ = pending_tx.send(Pending::Unreadable(status)).await;
                         return;
                     }
                 };
+                read += 1;
                 let shared = Arc::clone(&shared);
-                let task = tokio::spawn(async move { screen_item(&shared, request) });
-                if pending_tx.send(task).await.is_err() {
+                let task = tokio::spawn(async move {
+                    let inner = Arc::clone(&shared);
+                    screen_blocking(&shared, move || screen_item(&inner, request)).await
+                });
+                if pending_tx.send(Pending::Item(task)).await.is_err() {
                     return;
                 }
             }
         });
         tokio::spawn(async move {
-            while let Some(task) = pending_rx.recv().await {
-                let response = match task.await {
-                    Ok(response) => response,
-                    Err(error) => {
-                        tracing::error!(%error, "a screening task failed");
-                        Err(Status::internal("screening failed; see the server log"))
-                    }
+            while let Some(pending) = pending_rx.recv().await {
+                let response = match pending {
+                    Pending::Item(task) => match task.await {
+                        Ok(Ok(response)) => Ok(response),
+                        Ok(Err(error)) => Err(Status::from(error)),
+                        Err(error) => {
+                            tracing::error!(%error, "a screening task failed");
+                            Err(Status::internal("screening failed; see the server log"))
+                        }
+                    },
+                    Pending::Unreadable(status) => Err(status),
                 };
-                if tx.send(response).await.is_err() {
+                let last = response.is_err();
+                if tx.send(response).await.is_err() || last {
                     return;
                 }
             }

@@ -6,11 +6,17 @@
 //! fills only its own channel and never blocks the writer or the other subscribers. Replay of
 //! history and live delivery are the same loop. A cursor that falls out of the retained window
 //! ends the stream with `OutOfRange`; nothing is skipped silently.
+//!
+//! A subscription also ends, whatever its client's transport does, when the client has not
+//! accepted anything for `SubscribeOptions::stall` while there was something to send (its
+//! channel stayed full), at its deadline, and at shutdown. Why it ended is recorded in its
+//! `Ending`, which the reading side turns into the stream's last status with the position to
+//! resume from; a stalled client may never read again, so the task does not wait to tell it.
 
 use super::model::Entity;
 use super::{Error, Result};
 use std::collections::{HashSet, VecDeque};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, watch};
 
@@ -178,66 +184,145 @@ impl ChangeLog {
         retained.events.front().map(|c| c.sequence)
     }
 
-    /// Starts a subscription task reading changes after `from` (or after the latest, if
-    /// `None`). The returned channel holds at most `buffer` deliveries; the task ends when the
-    /// receiver is dropped, `shutdown` flips to true, or the cursor falls out of the log (the
-    /// last item is then the error).
+    /// The position a subscription asking for `from` starts after: the latest sequence for
+    /// `None`, the start of the retained history for `Some(0)`.
+    pub fn start(&self, from: Option<u64>) -> u64 {
+        match from {
+            Some(0) => self.oldest().map_or_else(|| self.latest(), |o| o - 1),
+            Some(n) => n,
+            None => self.latest(),
+        }
+    }
+
+    /// Starts a subscription task reading changes after `from` (after the latest if `None`;
+    /// `Some(0)` is the start of the retained history). The task ends when the receiver is
+    /// dropped, at shutdown, at the deadline, when the client stalls, or when its cursor falls
+    /// out of the log; `guard` is dropped when it does, so whatever the caller registered for
+    /// the subscription is released even if the client never reads again.
     pub fn subscribe(
         self: &Arc<Self>,
         from: Option<u64>,
         filter: Filter,
-        heartbeat: Duration,
-        buffer: usize,
+        options: SubscribeOptions,
         mut shutdown: watch::Receiver<bool>,
+        ending: Ending,
+        guard: impl Send + 'static,
     ) -> Result<mpsc::Receiver<Result<Delivery>>> {
-        let start = from.unwrap_or_else(|| self.latest());
+        let start = self.start(from);
         // Check the position now, so a bad one fails the call instead of the stream.
         self.read_after(start, 0)?;
-        let (tx, rx) = mpsc::channel(buffer.max(1));
+        let (tx, rx) = mpsc::channel(options.buffer.max(1));
         let log = Arc::clone(self);
         let mut wake = self.latest.subscribe();
+        let end = ending;
         tokio::spawn(async move {
+            let _guard = guard;
+            let SubscribeOptions {
+                heartbeat,
+                stall,
+                deadline,
+                ..
+            } = options;
+            let deadline = deadline.map(tokio::time::Instant::from_std);
+            let expired = async move {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::pin!(expired);
             let mut cursor = start;
             let mut last_sent = Instant::now();
+            // Delivers one item unless the deadline or shutdown comes first; leaves the task
+            // when the subscription is over.
+            // Delivers one item (about position `$at`), waiting for room in the client's
+            // channel; leaves the task when the subscription is over: the client went away,
+            // accepted nothing for `stall`, fell out of the retained history while it waited
+            // (checked as changes arrive), or the deadline or shutdown came.
+            macro_rules! deliver {
+                ($item:expr, $at:expr) => {{
+                    let waiting = tokio::time::Instant::now() + stall;
+                    let permit = loop {
+                        tokio::select! {
+                            permit = tx.reserve() => match permit {
+                                Ok(permit) => break permit,
+                                Err(_) => return,
+                            },
+                            _ = tokio::time::sleep_until(waiting) => {
+                                end.set(EndReason::Stalled, Error::OutOfRange(format!(
+                                    "this subscription accepted no data for {} s while changes were waiting; \
+                                     the server ended it",
+                                    stall.as_secs()
+                                )));
+                                return;
+                            }
+                            changed = wake.changed() => {
+                                if changed.is_err() {
+                                    return;
+                                }
+                                if let Err(e) = log.read_after($at, 0) {
+                                    end.set(EndReason::FellBehind, e);
+                                    return;
+                                }
+                            }
+                            _ = &mut expired => {
+                                end.set(EndReason::Deadline, deadline_passed());
+                                return;
+                            }
+                            _ = shutdown.changed() => {
+                                end.set(EndReason::Shutdown, shutting_down());
+                                return;
+                            }
+                        }
+                    };
+                    permit.send($item);
+                    last_sent = Instant::now();
+                }};
+            }
             loop {
                 if *shutdown.borrow() {
+                    end.set(EndReason::Shutdown, shutting_down());
                     return;
                 }
                 match log.read_after(cursor, 256) {
                     Err(e) => {
-                        let _ = tx.send(Err(e)).await;
+                        end.set(EndReason::FellBehind, e);
                         return;
                     }
                     Ok(batch) if !batch.is_empty() => {
                         for change in batch {
-                            cursor = change.sequence;
                             if filter.accepts(&change) {
-                                if tx.send(Ok(Delivery::Change(change))).await.is_err() {
-                                    return;
-                                }
-                                last_sent = Instant::now();
+                                deliver!(Ok(Delivery::Change(Arc::clone(&change))), cursor);
                             }
+                            cursor = change.sequence;
                         }
                         // A filtered subscriber that skips a long run still hears from us.
                         if last_sent.elapsed() >= heartbeat {
-                            if tx.send(Ok(heartbeat_at(cursor))).await.is_err() {
-                                return;
-                            }
-                            last_sent = Instant::now();
+                            deliver!(Ok(heartbeat_at(cursor)), cursor);
                         }
                     }
                     Ok(_) => {
                         let idle = heartbeat.saturating_sub(last_sent.elapsed());
-                        tokio::select! {
-                            changed = wake.changed() => if changed.is_err() { return },
-                            _ = tokio::time::sleep(idle) => {
-                                if tx.send(Ok(heartbeat_at(cursor))).await.is_err() {
+                        let beat = tokio::select! {
+                            changed = wake.changed() => {
+                                if changed.is_err() {
                                     return;
                                 }
-                                last_sent = Instant::now();
+                                false
                             }
+                            _ = tokio::time::sleep(idle) => true,
                             _ = tx.closed() => return,
-                            _ = shutdown.changed() => return,
+                            _ = &mut expired => {
+                                end.set(EndReason::Deadline, deadline_passed());
+                                return;
+                            }
+                            _ = shutdown.changed() => {
+                                end.set(EndReason::Shutdown, shutting_down());
+                                return;
+                            }
+                        };
+                        if beat {
+                            deliver!(Ok(heartbeat_at(cursor)), cursor);
                         }
                     }
                 }
@@ -245,6 +330,58 @@ impl ChangeLog {
         });
         Ok(rx)
     }
+}
+
+fn shutting_down() -> Error {
+    Error::Unavailable(
+        "the server is shutting down; subscribe again (to another replica or after the restart)"
+            .into(),
+    )
+}
+
+fn deadline_passed() -> Error {
+    Error::DeadlineExceeded("the subscription reached the deadline the caller set".into())
+}
+
+/// Why a subscription ended on the server's side (a client that goes away needs no reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// The client accepted nothing for the stall limit while there was something to send.
+    Stalled,
+    /// Its position fell out of the retained history.
+    FellBehind,
+    /// The caller's deadline passed.
+    Deadline,
+    /// The server is shutting down.
+    Shutdown,
+}
+
+/// The end of a subscription, shared between its task and whoever reads its channel.
+#[derive(Debug, Clone, Default)]
+pub struct Ending(Arc<Mutex<Option<(EndReason, Error)>>>);
+
+impl Ending {
+    fn set(&self, reason: EndReason, error: Error) {
+        let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert((reason, error));
+    }
+
+    /// Why the subscription ended, and the error that says so, once it has.
+    pub fn get(&self) -> Option<(EndReason, Error)> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// How one subscription runs.
+#[derive(Debug, Clone)]
+pub struct SubscribeOptions {
+    pub heartbeat: Duration,
+    /// Deliveries buffered for the client.
+    pub buffer: usize,
+    /// How long the client may accept nothing while there is something to send.
+    pub stall: Duration,
+    /// When the subscription ends, where the caller set a deadline.
+    pub deadline: Option<Instant>,
 }
 
 fn heartbeat_at(sequence: u64) -> Delivery {

@@ -26,6 +26,9 @@ pub enum Error {
     /// source, a refreshed file that lost most of its records).
     #[error("{0}")]
     FailedPrecondition(String),
+    /// The caller's deadline passed before the work was done.
+    #[error("{0}")]
+    DeadlineExceeded(String),
     /// The server is not ready or is shutting down, or a source could not be fetched.
     #[error("{0}")]
     Unavailable(String),

@@ -17,6 +17,7 @@
 use super::hash::FastMap;
 use super::model::{Entity, EntityType, NameKind};
 use super::normalize::{self, Script, Token};
+use super::work;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -71,6 +72,9 @@ const DESCRIPTOR_CONFLICT: f64 = 0.8;
 /// tokens matched (one name token matches one query token at most; eight bits), then the sum
 /// of their weights in fixed point (at most 255 tokens of weight at most 1).
 const TOKEN_BITS: usize = 28;
+/// Query tokens the candidate stage counts; a longer query reads every postings list it
+/// touches, so the service refuses it (`query::MAX_QUERY_TOKENS`).
+pub const COUNTED_TOKENS: usize = TOKEN_BITS;
 const TOKEN_MASK: u64 = (1 << TOKEN_BITS) - 1;
 const ONE_TOKEN: u64 = 1 << TOKEN_BITS;
 const WEIGHT_SHIFT: usize = TOKEN_BITS + 8;
@@ -117,6 +121,7 @@ enum Role {
 
 impl<'a> Read<'a> {
     fn new(bits: u64, weight: f64, postings: &'a [u32]) -> Read<'a> {
+        work::count(|w| w.postings += postings.len() as u64);
         // Rounded up: the weight found is never less than the weight held.
         let units = (weight * WEIGHT_UNIT).ceil() as u64;
         Read {
@@ -829,6 +834,7 @@ impl Index {
         // Two Chinese characters (通用, 罗斯): see `SHORT_PARTIAL`.
         let short_han = tokens.len() <= 2 && tokens.iter().all(|t| t.script == Script::Han);
         forms.insert(0, (QueryForm::Plain, tokens));
+        work::count(|w| w.forms += forms.len() as u64);
 
         let mut best: HashMap<u32, Hit> = HashMap::new();
         self.search_identifier(query, &mut best);
@@ -922,6 +928,10 @@ impl Index {
             {
                 continue;
             }
+            work::count(|w| {
+                w.scored += 1;
+                w.score_pairs += (resolved.len() * name.tokens.len()) as u64;
+            });
             let Some(scored) = self.score(
                 resolved,
                 &lookup,
@@ -995,6 +1005,7 @@ impl Index {
         if query.len() > TOKEN_BITS {
             for t in query {
                 for list in self.lists(t, group) {
+                    work::count(|w| w.postings += list.len() as u64);
                     out.extend(list.iter().map(|&n| (n, 0)));
                 }
             }
@@ -1008,6 +1019,7 @@ impl Index {
                 })
                 .collect();
             let rarest = exact.and_then(|lists| lists.into_iter().min_by_key(|l| l.len()));
+            work::count(|w| w.postings += rarest.map_or(0, |l| l.len() as u64));
             out.extend(rarest.unwrap_or_default().iter().map(|&n| (n, 0)));
         } else if let Some(ceiling) = ceiling {
             self.count(query, lookup, group, threshold, ceiling, &mut out);
@@ -2348,10 +2360,18 @@ fn edit_allowance(chars: usize) -> usize {
     }
 }
 
-/// Whether a token takes part in edit-distance matching: Latin letters, long enough.
+/// Longest word matched with edits. No word on the real lists reaches it (the longest has 29
+/// letters); a longer one is matched exactly only, so that neither a query nor a stored name
+/// can make the deletion neighbourhood (quadratic in the word's length) or the edit-distance
+/// table large.
+pub const FUZZY_MAX_CHARS: usize = 32;
+
+/// Whether a token takes part in edit-distance matching: Latin letters, long enough, and not
+/// longer than `FUZZY_MAX_CHARS`.
 fn fuzzy_candidate(text: &str) -> bool {
     let chars = text.chars().count();
     edit_allowance(chars) > 0
+        && chars <= FUZZY_MAX_CHARS
         && !text.bytes().all(|b| b.is_ascii_digit())
         && !text.chars().any(normalize::is_han)
 }
@@ -2412,6 +2432,7 @@ fn token_similarity(a: &str, b: &str) -> f64 {
     // costs only add up: once two rows cost more than a match may, the words are too far
     // apart.
     let longest = la.max(lb) as f64;
+    work::count(|w| w.edit_cells += (la * lb) as u64);
     let Some((edits, cost)) = weighted_osa(a, b, (1.0 - FUZZY_MIN) * longest) else {
         return 0.0;
     };
@@ -2523,6 +2544,7 @@ fn deletion_keys(word: &str) -> Vec<u64> {
     }
     keys.sort_unstable();
     keys.dedup();
+    work::count(|w| w.deletion_keys += keys.len() as u64);
     keys
 }
 

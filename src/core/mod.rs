@@ -15,5 +15,6 @@ pub mod query;
 pub mod store;
 pub mod tables;
 pub mod uscc;
+pub mod work;
 
 pub use error::{Error, Result};

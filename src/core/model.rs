@@ -8,6 +8,44 @@ use serde::{Deserialize, Serialize};
 pub const MAX_ID_CHARS: usize = 256;
 pub const MAX_NAME_CHARS: usize = 1024;
 pub const MAX_TEXT_CHARS: usize = 8192;
+/// Most words a stored name may have after normalisation (each Chinese character counts as
+/// one). The longest real ones have about 75 (a name with its addresses run in); the limit
+/// keeps what one stored name costs every query that meets it, and every index build, small.
+pub const MAX_NAME_TOKENS: usize = 160;
+
+/// A stored name: at most `MAX_NAME_CHARS` characters as given and after normalisation (NFKC
+/// can make one character several), and at most `MAX_NAME_TOKENS` words.
+fn check_name(field: &str, name: &str) -> Result<()> {
+    check_text(field, name, MAX_NAME_CHARS, true)?;
+    // Most names are short ASCII, which normalisation neither lengthens nor splits further.
+    let chars = name.chars().count();
+    if name.is_ascii() && chars <= MAX_NAME_TOKENS {
+        return Ok(());
+    }
+    let normalised = super::normalize::normalised_chars(name);
+    if normalised > MAX_NAME_CHARS {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "is {normalised} characters long after Unicode normalisation (NFKC); at most \
+                 {MAX_NAME_CHARS} are accepted"
+            ),
+        ));
+    }
+    if normalised <= MAX_NAME_TOKENS {
+        return Ok(()); // every word has a character
+    }
+    let words = super::normalize::tokenize(name).len();
+    if words > MAX_NAME_TOKENS {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "has {words} words after normalisation; at most {MAX_NAME_TOKENS} are accepted"
+            ),
+        ));
+    }
+    Ok(())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -165,12 +203,12 @@ impl Entity {
                 format!("{:?} is not a list code", self.list),
             ));
         }
-        check_text("name", &self.name, MAX_NAME_CHARS, true)?;
+        check_name("name", &self.name)?;
         for (i, alias) in self.aliases.iter().enumerate() {
-            check_text(&format!("aliases[{i}]"), alias, MAX_NAME_CHARS, true)?;
+            check_name(&format!("aliases[{i}]"), alias)?;
         }
         for (i, name) in self.native_names.iter().enumerate() {
-            check_text(&format!("native_names[{i}]"), name, MAX_NAME_CHARS, true)?;
+            check_name(&format!("native_names[{i}]"), name)?;
         }
         if !self.native_names.is_empty() && self.native_source.trim().is_empty() {
             return Err(Error::invalid(

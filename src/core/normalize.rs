@@ -340,6 +340,7 @@ pub fn is_han(c: char) -> bool {
 /// name made only of a legal form keeps them (and `distinctive` tells the caller).
 pub fn tokenize(name: &str) -> Vec<Token> {
     let folded = fold(name);
+    super::work::count(|w| w.normalised_chars += folded.chars().count() as u64);
     let mut tokens = Vec::new();
     let mut legal = Vec::new();
     let mut segment = 0u16;
@@ -409,7 +410,8 @@ fn fold(name: &str) -> String {
         nfkc
     };
     for c in simplified.chars().flat_map(char::to_lowercase).nfd() {
-        if is_combining_mark(c) || matches!(c, '\'' | '’' | '‘' | '`' | 'ʼ') {
+        if is_combining_mark(c) || is_ignorable(c) || matches!(c, '\'' | '’' | '‘' | '`' | 'ʼ')
+        {
             continue;
         }
         if c.is_alphanumeric() {
@@ -419,6 +421,24 @@ fn fold(name: &str) -> String {
         }
     }
     out.nfc().collect()
+}
+
+/// Characters that are invisible by definition (Unicode's Default_Ignorable_Code_Point):
+/// zero-width spaces and joiners, Hangul fillers, variation selectors, the soft hyphen, bidi
+/// controls, tags. They are dropped, so a name made of them is empty and "Hua\u{200B}wei" is
+/// "Huawei".
+fn is_ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF)
+}
+
+/// Characters of a name after normalisation (NFKC can make one character several: `㌀` is
+/// four letters), the length that limits are set on.
+pub fn normalised_chars(name: &str) -> usize {
+    fold(name).chars().count()
 }
 
 enum Run {

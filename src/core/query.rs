@@ -3,14 +3,22 @@
 
 use super::index::{Hit, Query};
 use super::model::{check_country, Entity, EntityType};
+use super::normalize;
 use super::store::{unknown_list_message, Snapshot};
 use super::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// Longest name accepted for screening, in characters.
+/// Longest name accepted for screening, in characters, as sent and again after Unicode
+/// normalisation (NFKC can turn one character into up to eighteen).
 pub const MAX_QUERY_CHARS: usize = 512;
+/// Most words (each Chinese character counts as one) a name screened may have after
+/// normalisation: as many as the candidate stage counts (`index::COUNTED_TOKENS`), so every
+/// query takes the counted path, whose work is bounded. The longest real names have 24 (a
+/// Chinese institute's full name); the few real "names" above 28 are a name with its addresses
+/// or its aliases run in.
+pub const MAX_QUERY_TOKENS: usize = super::index::COUNTED_TOKENS;
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -51,19 +59,55 @@ pub struct Page {
     pub sequence: u64,
 }
 
+/// Checks a name to screen against the input limits and returns it trimmed. The limits bound
+/// the work of one screening by design: characters as sent and after normalisation, words
+/// after normalisation (the matcher's own caps on fuzzy word length do the rest).
+pub fn check_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("name", "must not be empty"));
+    }
+    let chars = name.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(Error::invalid(
+            "name",
+            format!("is {chars} characters long; at most {MAX_QUERY_CHARS} are accepted"),
+        ));
+    }
+    let normalised = normalize::normalised_chars(name);
+    if normalised > MAX_QUERY_CHARS {
+        return Err(Error::invalid(
+            "name",
+            format!(
+                "is {normalised} characters long after Unicode normalisation (NFKC: some \
+                 characters, such as ㌀, stand for several letters); at most {MAX_QUERY_CHARS} \
+                 are accepted"
+            ),
+        ));
+    }
+    let tokens = normalize::tokenize(name).len();
+    if tokens == 0 {
+        return Err(Error::invalid(
+            "name",
+            "has no letters or digits (only punctuation, spaces or invisible characters)",
+        ));
+    }
+    if tokens > MAX_QUERY_TOKENS {
+        return Err(Error::invalid(
+            "name",
+            format!(
+                "has {tokens} words after normalisation (each Chinese character counts as \
+                 one); at most {MAX_QUERY_TOKENS} are accepted: screen the name without \
+                 addresses or other names run into it"
+            ),
+        ));
+    }
+    Ok(name)
+}
+
 impl Snapshot {
     pub fn screen(&self, request: &ScreenRequest, default_threshold: f64) -> Result<Screened> {
-        let name = request.name.trim();
-        if name.is_empty() {
-            return Err(Error::invalid("name", "must not be empty"));
-        }
-        let chars = name.chars().count();
-        if chars > MAX_QUERY_CHARS {
-            return Err(Error::invalid(
-                "name",
-                format!("is {chars} characters long; at most {MAX_QUERY_CHARS} are accepted"),
-            ));
-        }
+        let name = check_name(&request.name)?;
         let threshold = request.threshold.unwrap_or(default_threshold);
         if !(0.0..=1.0).contains(&threshold) {
             return Err(Error::invalid(

@@ -24,6 +24,7 @@ pub fn seeds_dir() -> PathBuf {
 
 /// A running server; dropping it (or calling `stop`) shuts it down.
 pub struct TestServer {
+    pub addr: std::net::SocketAddr,
     pub channel: Channel,
     stop: Option<oneshot::Sender<()>>,
     pub handle: tokio::task::JoinHandle<()>,
@@ -68,6 +69,7 @@ pub async fn spawn_server(tune: impl FnOnce(&mut Settings)) -> TestServer {
     let mut settings = Settings::new(seeds_dir());
     settings.admin_token = Some(TOKEN.parse().unwrap());
     settings.drain = Duration::from_secs(2);
+    settings.shutdown_grace = Duration::ZERO;
     tune(&mut settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -94,6 +96,7 @@ pub async fn spawn_server(tune: impl FnOnce(&mut Settings)) -> TestServer {
             .map(|r| r.into_inner().status);
         if status.ok() == Some(ServingStatus::Serving as i32) {
             return TestServer {
+                addr,
                 channel,
                 stop: Some(stop_tx),
                 handle,
