@@ -79,6 +79,9 @@ pub struct Audit {
     pub matched: Vec<Vec<String>>,
     /// For each ambiguous name, the ids of the entities that carry it.
     pub ambiguous: BTreeMap<String, Vec<String>>,
+    /// Entities whose names match rows with different Chinese names, with the rows applied
+    /// (those of the primary name; none when only aliases match).
+    pub conflicts: Vec<(String, Vec<usize>)>,
 }
 
 /// The compiled-in table. A malformed row is skipped (the unit tests keep there being none).
@@ -172,19 +175,46 @@ impl CrossReference {
     /// The indices of the rows that match `entity`: an organisation (or a party of unknown
     /// type) whose primary name or an alias normalises to the row's name, with a compatible
     /// country. Native names never match: the table bridges from the Latin names lists use.
+    ///
+    /// An alias can be a bare brand that a row for another party of the group normalises to
+    /// (China Telecommunications Corporation, a.k.a. "China Telecom", and the row for China
+    /// Telecom Corporation Limited, whose legal form drops). So rows are only applied when
+    /// they agree: rows matched through the primary name win, and an alias's row naming a
+    /// different Chinese name is dropped; if only aliases match and their rows disagree,
+    /// none is applied ([`Audit::conflicts`] lists both cases).
     pub fn matches(&self, entity: &Entity) -> Vec<usize> {
+        self.candidates(entity).0
+    }
+
+    /// The rows applied to `entity`, and whether candidates were dropped because they named
+    /// another Chinese name.
+    fn candidates(&self, entity: &Entity) -> (Vec<usize>, bool) {
         if !matches!(entity.kind, EntityType::Organization | EntityType::Unknown) {
-            return Vec::new();
+            return (Vec::new(), false);
         }
-        let mut found = BTreeSet::new();
-        for name in std::iter::once(&entity.name).chain(&entity.aliases) {
-            for &i in self.by_name.get(&key(name)).into_iter().flatten() {
-                if compatible(&self.rows[i].country, &entity.countries) {
-                    found.insert(i);
-                }
-            }
+        let rows = |name: &str| -> Vec<usize> {
+            self.by_name
+                .get(&key(name))
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&i| compatible(&self.rows[i].country, &entity.countries))
+                .collect()
+        };
+        let primary = rows(&entity.name);
+        let mut found: BTreeSet<usize> = primary.iter().copied().collect();
+        found.extend(entity.aliases.iter().flat_map(|a| rows(a)));
+        let zh = |i: &usize| key(&self.rows[*i].zh);
+        let chosen: BTreeSet<String> = primary.iter().map(zh).collect();
+        let named: BTreeSet<String> = found.iter().map(zh).collect();
+        if named.len() <= 1 {
+            (found.into_iter().collect(), false)
+        } else if chosen.is_empty() {
+            (Vec::new(), true)
+        } else {
+            let kept = found.into_iter().filter(|i| chosen.contains(&zh(i)));
+            (kept.collect(), true)
         }
-        found.into_iter().collect()
     }
 
     /// Adds the Chinese names of the matching rows to `entity.xref_names`, skipping any that
@@ -214,11 +244,15 @@ impl CrossReference {
     pub fn audit<'a>(&self, entities: impl IntoIterator<Item = &'a Entity>) -> Audit {
         let mut audit = Audit {
             matched: vec![Vec::new(); self.rows.len()],
-            ambiguous: BTreeMap::new(),
+            ..Audit::default()
         };
         for entity in entities {
-            for i in self.matches(entity) {
+            let (rows, conflict) = self.candidates(entity);
+            for &i in &rows {
                 audit.matched[i].push(entity.id.clone());
+            }
+            if conflict {
+                audit.conflicts.push((entity.id.clone(), rows));
             }
             for name in std::iter::once(&entity.name).chain(&entity.aliases) {
                 let name = key(name);
@@ -440,6 +474,35 @@ Short Columns\tCN\t短行
             org("Harbour Widgets Ltd", &["港湾小器件有限公司"], &["HK"]),
             &[],
         );
+    }
+
+    #[test]
+    fn rows_naming_different_parties_are_not_mixed() {
+        // The primary name's row wins over an alias's row for another party of the group.
+        check(
+            org(
+                "Harbour Widgets Limited",
+                &["Example Aero Technology"],
+                &["HK"],
+            ),
+            &["港灣小器件有限公司"],
+        );
+        // Aliases alone that disagree: none applied.
+        check(
+            org(
+                "HW",
+                &["Harbour Widgets", "Example Aero Technology"],
+                &["HK"],
+            ),
+            &[],
+        );
+        let audit = table().audit(&[org(
+            "HW",
+            &["Harbour Widgets", "Example Aero Technology"],
+            &[],
+        )]);
+        assert_eq!(audit.conflicts, [("L:1".to_string(), vec![])]);
+        assert!(audit.matched.iter().all(Vec::is_empty));
     }
 
     #[test]
