@@ -20,3 +20,4 @@ mod server;
 mod sources;
 mod support;
 mod tidy;
+mod xref;
