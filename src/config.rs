@@ -27,6 +27,24 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Parse a list file and report its counts and rejected rows, without serving it.
     Check(CheckArgs),
+    /// Check the cross-reference of Chinese names against list files: malformed rows,
+    /// ambiguous names, rows matching no entity or several, and coverage per list.
+    CheckXref(CheckXrefArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckXrefArgs {
+    /// A list file as FORMAT=PATH (repeatable), as for `serve --source`: e.g.
+    /// csl-csv=csl.csv, ofac-csv=cons_prim.csv, native=seeds.
+    #[arg(long = "source", required = true)]
+    pub sources: Vec<String>,
+    /// Check this table instead of the one built in (same format as
+    /// src/core/tables/chinese_names.tsv).
+    #[arg(long)]
+    pub table: Option<PathBuf>,
+    /// Rows to print for each kind of finding (all are counted).
+    #[arg(long, default_value_t = 50)]
+    pub show: usize,
 }
 
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@
 //!   `api/convert.rs` and the one `Error` → `Status` mapping in `api/status.rs`.
 //! - [`proto`]: the generated code, contained.
 //! - [`feeds`]: configured sources, their fetching (files, URLs, cache) and refresh.
-//! - [`check`]: the `watchlist check` command.
+//! - [`check`]: the `watchlist check` and `watchlist check-xref` commands.
 //! - [`metrics`]: Prometheus metrics and their HTTP endpoint.
 //! - [`server`]: assembly and lifecycle; [`config`]: flags and environment.
 

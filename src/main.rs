@@ -13,6 +13,7 @@ async fn main() -> ExitCode {
     let args = match cli.command {
         Command::Serve(args) => args,
         Command::Check(args) => return watchlist::check::run(&args),
+        Command::CheckXref(args) => return watchlist::check::run_xref(&args),
     };
     init_tracing(args.log_format);
     let settings = match args.settings() {

@@ -2,7 +2,7 @@
 
 use crate::core::changes::{Change, ChangeKind, Delivery};
 use crate::core::index::Hit;
-use crate::core::model::{Entity, EntityType, Identifier, ListMeta, Measure};
+use crate::core::model::{Entity, EntityType, Identifier, ListMeta, Measure, XrefName};
 use crate::core::query::{EntityFilter, ScreenRequest, Screened};
 use crate::core::store::{ListState, Snapshot};
 use crate::core::{Error, Result};
@@ -76,8 +76,14 @@ pub fn entity(entity: &Entity, snapshot: &Snapshot) -> pb::Entity {
         r#type: entity_type_to_proto(entity.kind) as i32,
         primary_name: entity.name.clone(),
         aliases: entity.aliases.clone(),
-        native_names: entity.native_names.clone(),
+        native_names: entity
+            .native_names
+            .iter()
+            .chain(entity.xref_names.iter().map(|x| &x.name))
+            .cloned()
+            .collect(),
         native_source: entity.native_source.clone(),
+        native_name_provenance: native_name_provenance(entity),
         countries: entity.countries.clone(),
         addresses: entity.addresses.clone(),
         identifiers: entity
@@ -104,6 +110,21 @@ pub fn entity(entity: &Entity, snapshot: &Snapshot) -> pb::Entity {
     }
 }
 
+/// Each native name with its origin, in the order of `pb::Entity::native_names`.
+fn native_name_provenance(entity: &Entity) -> Vec<pb::NativeName> {
+    let own = entity.native_names.iter().map(|name| pb::NativeName {
+        name: name.clone(),
+        origin: pb::NameOrigin::List as i32,
+        source: entity.native_source.clone(),
+    });
+    let xref = entity.xref_names.iter().map(|x| pb::NativeName {
+        name: x.name.clone(),
+        origin: pb::NameOrigin::CrossReference as i32,
+        source: x.source.clone(),
+    });
+    own.chain(xref).collect()
+}
+
 /// An entity sent to the admin API. It needs exactly one listing, whose list code may be left
 /// empty when `default_list` (ReplaceSource's list) supplies it.
 pub fn entity_from_proto(field: &str, e: pb::Entity, default_list: Option<&str>) -> Result<Entity> {
@@ -128,14 +149,31 @@ pub fn entity_from_proto(field: &str, e: pb::Entity, default_list: Option<&str>)
         }
         (code, _) => code.to_string(),
     };
+    // Names marked as the cross-reference's keep that provenance (a GetEntity result written
+    // back is unchanged); every other native name is the caller's own.
+    let xref_names: Vec<XrefName> = e
+        .native_name_provenance
+        .into_iter()
+        .filter(|n| n.origin == pb::NameOrigin::CrossReference as i32)
+        .map(|n| XrefName {
+            name: n.name,
+            source: n.source,
+        })
+        .collect();
+    let native_names = e
+        .native_names
+        .into_iter()
+        .filter(|name| !xref_names.iter().any(|x| &x.name == name))
+        .collect();
     Ok(Entity {
         id: e.id,
         list,
         kind,
         name: e.primary_name,
         aliases: e.aliases,
-        native_names: e.native_names,
+        native_names,
         native_source: e.native_source,
+        xref_names,
         countries: e.countries,
         addresses: e.addresses,
         identifiers: e

@@ -3,6 +3,7 @@
 //! checks that.
 
 pub mod changes;
+pub mod enrich;
 mod error;
 pub mod hash;
 pub mod import;

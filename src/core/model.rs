@@ -143,8 +143,15 @@ pub struct Entity {
     pub kind: EntityType,
     pub name: String,
     pub aliases: Vec<String>,
+    /// Names in native script (Chinese) as the list itself publishes them.
     pub native_names: Vec<String>,
+    /// Where the list's own native names come from.
     pub native_source: String,
+    /// Chinese names the list does not publish, added at load by our cross-reference of listed
+    /// parties (`core/enrich.rs`), each with the source its row cites. Kept apart from
+    /// `native_names` so that every name can say where it comes from; matched like them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub xref_names: Vec<XrefName>,
     pub countries: Vec<String>,
     pub addresses: Vec<String>,
     pub identifiers: Vec<Identifier>,
@@ -167,6 +174,7 @@ impl Entity {
             aliases: Vec::new(),
             native_names: Vec::new(),
             native_source: String::new(),
+            xref_names: Vec::new(),
             countries: Vec::new(),
             addresses: Vec::new(),
             identifiers: Vec::new(),
@@ -178,13 +186,15 @@ impl Entity {
         }
     }
 
-    /// Every name of the entity with its kind: the primary name, aliases, then native names.
+    /// Every name of the entity with its kind: the primary name, aliases, then native names
+    /// (the list's own, then the cross-reference's).
     pub fn names(&self) -> impl Iterator<Item = (NameKind, &str)> {
         std::iter::once((NameKind::Primary, self.name.as_str()))
             .chain(self.aliases.iter().map(|a| (NameKind::Alias, a.as_str())))
             .chain(
                 self.native_names
                     .iter()
+                    .chain(self.xref_names.iter().map(|x| &x.name))
                     .map(|n| (NameKind::Native, n.as_str())),
             )
     }
@@ -215,6 +225,20 @@ impl Entity {
                 "native_source",
                 "say where the native-script names come from",
             ));
+        }
+        for (i, xref) in self.xref_names.iter().enumerate() {
+            check_text(
+                &format!("xref_names[{i}].name"),
+                &xref.name,
+                MAX_NAME_CHARS,
+                true,
+            )?;
+            check_text(
+                &format!("xref_names[{i}].source"),
+                &xref.source,
+                MAX_TEXT_CHARS,
+                true,
+            )?;
         }
         for (i, country) in self.countries.iter_mut().enumerate() {
             *country = country.trim().to_ascii_uppercase();
@@ -265,6 +289,14 @@ impl Entity {
         }
         Ok(warnings)
     }
+}
+
+/// A native name added by the cross-reference, and the source its row cites (one URL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XrefName {
+    pub name: String,
+    pub source: String,
 }
 
 /// Which of an entity's names a match was made on.

@@ -186,6 +186,7 @@ fn record(list: &str, raw: &str) -> std::result::Result<(Entity, Vec<String>), S
         aliases: r.aliases,
         native_names: r.native_names,
         native_source: r.native_source,
+        xref_names: Vec::new(),
         countries: r.countries,
         addresses: r.addresses,
         identifiers: r.identifiers,

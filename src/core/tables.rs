@@ -10,6 +10,9 @@
 //!   pinyin syllables (Hsu → xu, Kwok → guo).
 //! * `nicknames.tsv`: English short forms of given names (Jim → James).
 //!
+//! `chinese_names.tsv`, the cross-reference of listed parties' registered Chinese names, is
+//! not a matching table: it adds names to entities at load, and `enrich.rs` reads it.
+//!
 //! Rows are parsed once, on first use; a malformed row is a build-time bug caught by the unit
 //! tests below, never a runtime failure.
 

@@ -1,7 +1,8 @@
 //! Sources and their refresh: each configured source is read (file, directory or URL), parsed
-//! by its format's importer, checked, and applied to the store as one atomic change per source,
-//! which emits one event per added, changed or removed entity. A failed fetch, parse or check
-//! keeps the last good data serving and is reported in the source's status.
+//! by its format's importer, enriched with the cross-reference's Chinese names, checked, and
+//! applied to the store as one atomic change per source, which emits one event per added,
+//! changed or removed entity. A failed fetch, parse or check keeps the last good data serving
+//! and is reported in the source's status.
 //!
 //! One task per source owns its refreshes (on its interval, or when `Admin/ReloadSource` asks),
 //! so refreshes of one source never overlap; the first load runs source by source, in
@@ -10,6 +11,7 @@
 pub mod config;
 mod fetch;
 
+use crate::core::enrich::{self, Enriched};
 use crate::core::import::{self, Format, Imported, Input};
 use crate::core::store::{Outcome, Store};
 use crate::core::{Error, Result};
@@ -309,16 +311,21 @@ impl Runner {
                 None => Ok(self.unchanged()),
             };
         };
+        // The same bytes as the copy this process applied: nothing to do. What is applied also
+        // depends on the cross-reference of Chinese names, but that is compiled in and cannot
+        // change under a running process; a new binary holds nothing yet, so it re-applies
+        // every source on its first load and the store emits whatever a new table changed,
+        // even for a file that did not.
         if !force && self.held.as_ref().is_some_and(|h| h.digest == body.digest) {
             return Ok(self.unchanged());
         }
         let imported = {
             let (spec, body) = (spec.clone(), body.clone());
-            tokio::task::spawn_blocking(move || parse(&spec, &body))
+            tokio::task::spawn_blocking(move || load(&spec, &body))
                 .await
                 .map_err(|e| Error::Internal(e.to_string()))?
         };
-        let imported = match imported {
+        let (imported, enriched) = match imported {
             Ok(i) => i,
             Err(e) => {
                 return Err(self.fail(Error::FailedPrecondition(format!(
@@ -417,6 +424,7 @@ impl Runner {
             added = outcome.added,
             updated = outcome.updated,
             removed = outcome.removed,
+            enriched = enriched.entities,
             from_cache,
             "source loaded"
         );
@@ -455,6 +463,15 @@ impl Runner {
             None => "nothing from this source is served yet".into(),
         }
     }
+}
+
+/// Parses the bytes just fetched and adds the cross-reference's Chinese names to the entities:
+/// the one place every source, seeds and official files alike, is enriched before the store
+/// sees it.
+fn load(spec: &SourceSpec, body: &Body) -> Result<(Imported, Enriched)> {
+    let mut imported = parse(spec, body)?;
+    let enriched = enrich::enrich(enrich::builtin(), &mut imported.lists);
+    Ok((imported, enriched))
 }
 
 /// Parses the bytes just fetched (a directory of native files is read as a whole).

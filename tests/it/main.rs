@@ -21,3 +21,4 @@ mod server;
 mod sources;
 mod support;
 mod tidy;
+mod xref;

@@ -392,6 +392,7 @@ fn entity(
             native_source.to_string()
         },
         native_names: party.native_names,
+        xref_names: Vec::new(),
         countries: party.countries,
         addresses: party.addresses,
         identifiers,
