@@ -1,6 +1,7 @@
 //! Assembles the service: loads the data, registers the gRPC services with health and
 //! reflection, serves on a listener it is given, and shuts down when told.
 
+use crate::api::deadline::DeadlineLayer;
 use crate::api::{
     admin::AdminService, auth::AdminAuth, auth::Secret, catalog::CatalogService,
     changes::ChangesService, screening::ScreeningService, Limits, Shared,
@@ -28,6 +29,7 @@ use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
+use tower::layer::util::{Identity as NoLayer, Stack};
 
 /// Everything `run` needs to know; `main` builds it from flags and environment.
 #[derive(Debug, Clone)]
@@ -209,7 +211,7 @@ pub async fn run_with(
             stop_tx.send_replace(true);
         }
     });
-    let builder = || -> Result<Server, BoxError> {
+    let builder = || -> Result<Server<Stack<DeadlineLayer, NoLayer>>, BoxError> {
         // A client may pause reading a ScreenStream while it keeps sending: what it sends then
         // waits in the HTTP/2 layer, which ends a connection whose buffered small frames cost
         // more than half its connection window (h2's defence against tiny-frame floods). A
@@ -220,7 +222,8 @@ pub async fn run_with(
             .http2_keepalive_interval(Some(Duration::from_secs(30)))
             .http2_keepalive_timeout(Some(Duration::from_secs(10)))
             .initial_stream_window_size(STREAM_WINDOW)
-            .initial_connection_window_size(CONNECTION_WINDOW);
+            .initial_connection_window_size(CONNECTION_WINDOW)
+            .layer(DeadlineLayer);
         Ok(match &tls {
             Some(tls) => builder.tls_config(tls.clone())?,
             None => builder,

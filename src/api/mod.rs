@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod changes;
 mod convert;
+pub mod deadline;
 pub mod health;
 pub mod screening;
 mod status;
@@ -100,19 +101,7 @@ impl Shared {
 
 /// The deadline a caller set (`grpc-timeout`), counted from now.
 fn deadline(metadata: &tonic::metadata::MetadataMap) -> Option<std::time::Instant> {
-    let text = metadata.get("grpc-timeout")?.to_str().ok()?;
-    let (digits, unit) = text.split_at(text.len().checked_sub(1)?);
-    let amount: u64 = digits.parse().ok()?;
-    let timeout = match unit {
-        "H" => Duration::from_secs(amount.saturating_mul(3600)),
-        "M" => Duration::from_secs(amount.saturating_mul(60)),
-        "S" => Duration::from_secs(amount),
-        "m" => Duration::from_millis(amount),
-        "u" => Duration::from_micros(amount),
-        "n" => Duration::from_nanos(amount),
-        _ => return None,
-    };
-    std::time::Instant::now().checked_add(timeout)
+    deadline::parse(metadata.get("grpc-timeout")?.to_str().ok()?)
 }
 
 /// Holds a subscriber's slot in the registry while its subscription runs; dropped when the

@@ -1,6 +1,6 @@
 //! `watchlist.v1.Screening`: unary and streamed screening.
 
-use super::{convert, deadline, Shared};
+use super::{convert, Shared};
 use crate::core::index::ALGORITHM_VERSION;
 use crate::core::Error;
 use crate::proto::v1::{self as pb, screening_server::Screening};
@@ -16,9 +16,6 @@ const STREAM_BUFFER: usize = 64;
 /// Items of one stream in flight at the same time (screened on the blocking pool, as many at
 /// once as `Shared::screening` admits).
 const STREAM_PARALLEL: usize = 8;
-/// A unary screen whose deadline is this close answers `DEADLINE_EXCEEDED` itself, before
-/// tonic's own timer (which would answer `CANCELLED`) fires.
-const DEADLINE_MARGIN: std::time::Duration = std::time::Duration::from_millis(1);
 
 #[derive(Debug, Clone)]
 pub struct ScreeningService {
@@ -107,27 +104,12 @@ impl Screening for ScreeningService {
         &self,
         request: Request<pb::ScreenRequest>,
     ) -> Result<Response<pb::ScreenResponse>, Status> {
-        let deadline = deadline(request.metadata());
+        // A deadline that passes first is answered by `deadline::DeadlineLayer`.
         let shared = Arc::clone(&self.shared);
         let request = request.into_inner();
-        let work = async move {
-            let shared2 = Arc::clone(&shared);
-            screen_blocking(&shared, move || screen_one(&shared2, "screen", &request)).await?
-        };
-        let response = match deadline {
-            Some(at) => {
-                let early = at.checked_sub(DEADLINE_MARGIN).unwrap_or(at);
-                tokio::time::timeout_at(early.into(), work)
-                    .await
-                    .map_err(|_| {
-                        self.shared.metrics.screened("screen", "deadline", 0.0, 0);
-                        Error::DeadlineExceeded(
-                            "the deadline the caller set passed before the screen was done; nothing was screened past it".into(),
-                        )
-                    })??
-            }
-            None => work.await?,
-        };
+        let inner = Arc::clone(&shared);
+        let response =
+            screen_blocking(&shared, move || screen_one(&inner, "screen", &request)).await??;
         tracing::debug!(
             matches = response.matches.len(),
             sequence = response.sequence,

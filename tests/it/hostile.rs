@@ -175,6 +175,7 @@ async fn raw_call(
     path: &str,
     body: Bytes,
     window: u32,
+    headers: &[(&str, &str)],
 ) -> h2::client::ResponseFuture {
     let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut client, connection) = h2::client::Builder::new()
@@ -183,13 +184,15 @@ async fn raw_call(
         .await
         .unwrap();
     tokio::spawn(connection);
-    let request = http::Request::builder()
+    let mut request = http::Request::builder()
         .method("POST")
         .uri(format!("http://{addr}{path}"))
         .header("content-type", "application/grpc")
-        .header("te", "trailers")
-        .body(())
-        .unwrap();
+        .header("te", "trailers");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(()).unwrap();
     let (response, mut send) = client.send_request(request, false).unwrap();
     send.send_data(body, true).unwrap();
     // The client handle must outlive the call.
@@ -198,6 +201,31 @@ async fn raw_call(
         drop(client);
     });
     response
+}
+
+/// The grpc-status and grpc-message of a raw call: in its headers (a trailers-only answer) or
+/// in its trailers after the body.
+async fn final_status(response: http::Response<h2::RecvStream>) -> (String, Option<String>) {
+    let status_in = |headers: &http::HeaderMap| {
+        headers.get("grpc-status").map(|v| {
+            (
+                v.to_str().unwrap().to_string(),
+                headers
+                    .get("grpc-message")
+                    .map(|m| m.to_str().unwrap().to_string()),
+            )
+        })
+    };
+    if let Some(found) = status_in(response.headers()) {
+        return found;
+    }
+    let mut body = response.into_body();
+    while let Some(data) = body.data().await {
+        let data = data.unwrap();
+        let _ = body.flow_control().release_capacity(data.len());
+    }
+    let trailers = body.trailers().await.unwrap().expect("no trailers");
+    status_in(&trailers).expect("no grpc-status")
 }
 
 #[tokio::test]
@@ -216,6 +244,7 @@ async fn subscribers_that_never_grant_window_are_ended_and_free_their_slots() {
             "/watchlist.v1.Changes/Subscribe",
             grpc_frame(&[], None),
             0,
+            &[],
         )
         .await;
         stalled.push(response.await.unwrap()); // headers need no window
@@ -340,32 +369,12 @@ async fn a_truncated_stream_item_ends_the_stream_with_a_status_naming_it() {
             Some(100),
         ),
         1 << 20,
+        &[],
     )
     .await
     .await
     .unwrap();
-    let status_in = |headers: &http::HeaderMap| {
-        headers.get("grpc-status").map(|v| {
-            (
-                v.to_str().unwrap().to_string(),
-                headers
-                    .get("grpc-message")
-                    .map(|m| m.to_str().unwrap().to_string()),
-            )
-        })
-    };
-    let (status, message) = match status_in(response.headers()) {
-        Some(found) => found,
-        None => {
-            let mut body = response.into_body();
-            while let Some(data) = body.data().await {
-                let data = data.unwrap();
-                let _ = body.flow_control().release_capacity(data.len());
-            }
-            let trailers = body.trailers().await.unwrap().expect("no trailers");
-            status_in(&trailers).expect("no grpc-status")
-        }
-    };
+    let (status, message) = final_status(response).await;
     assert_ne!(status, "0", "a truncated item ended the stream with OK");
     let message = message.unwrap_or_default();
     assert!(
@@ -375,8 +384,35 @@ async fn a_truncated_stream_item_ends_the_stream_with_a_status_naming_it() {
 }
 
 #[tokio::test]
-async fn a_subscription_ends_at_its_deadline() {
+async fn deadlines_are_answered_deadline_exceeded() {
     let server = spawn_server(|_| {}).await;
+    // Passed before the request is even read: tonic's own timer would say CANCELLED. (A raw
+    // call: tonic's client would give up on its own first.)
+    let message = prost::Message::encode_to_vec(&ScreenRequest {
+        name: "Huawei Technologies".into(),
+        ..Default::default()
+    });
+    for timeout in ["1n", "1u", "0m"] {
+        let response = raw_call(
+            server.addr,
+            "/watchlist.v1.Screening/Screen",
+            grpc_frame(&message, None),
+            1 << 20,
+            &[("grpc-timeout", timeout)],
+        )
+        .await
+        .await
+        .unwrap();
+        let (status, message) = final_status(response).await;
+        assert_eq!(status, "4", "grpc-timeout {timeout}: {message:?}");
+    }
+    // A generous deadline is no obstacle.
+    let mut request = Request::new(ScreenRequest {
+        name: "Huawei Technologies".into(),
+        ..Default::default()
+    });
+    request.set_timeout(Duration::from_secs(10));
+    server.screening().screen(request).await.unwrap();
     let mut request = Request::new(SubscribeRequest::default());
     request.set_timeout(Duration::from_millis(500));
     let mut stream = server
