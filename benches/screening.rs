@@ -656,6 +656,71 @@ async fn over_grpc(entities: &[Entity]) {
         start.elapsed(),
         n as f64 / start.elapsed().as_secs_f64()
     );
+
+    // Unary, one caller at a time: what gRPC itself adds to the in-process figure.
+    let mut client = ScreeningClient::new(channel.clone());
+    let mut samples = Vec::new();
+    for q in queries.iter().take(2000) {
+        let t = Instant::now();
+        client
+            .screen(ScreenRequest {
+                name: q.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        samples.push(t.elapsed());
+    }
+    println!(
+        "  unary, 1 caller        {:>6} screens  {}",
+        samples.len(),
+        percentiles(samples)
+    );
+
+    // Health checks while 4 callers screen the worst accepted inputs without pause.
+    use tonic_health::pb::{health_client::HealthClient, HealthCheckRequest};
+    let worst: Arc<Vec<String>> =
+        Arc::new(worst_names(entities).into_iter().map(|(_, n)| n).collect());
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut load = Vec::new();
+    for worker in 0..4 {
+        let mut client = ScreeningClient::new(channel.clone());
+        let (worst, stop) = (Arc::clone(&worst), Arc::clone(&stop));
+        load.push(tokio::spawn(async move {
+            let mut done = 0usize;
+            for name in worst.iter().cycle().skip(worker) {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let _ = client
+                    .screen(ScreenRequest {
+                        name: name.clone(),
+                        ..Default::default()
+                    })
+                    .await;
+                done += 1;
+            }
+            done
+        }));
+    }
+    let mut health = HealthClient::new(channel.clone());
+    let mut samples = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        let t = Instant::now();
+        health.check(HealthCheckRequest::default()).await.unwrap();
+        samples.push(t.elapsed());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let mut screened = 0;
+    for task in load {
+        screened += task.await.unwrap();
+    }
+    println!(
+        "  health check, 4 callers screening worst inputs ({screened} worst screens in 5 s)  {}",
+        percentiles(samples)
+    );
 }
 
 fn seeds() -> Vec<Entity> {

@@ -3,9 +3,9 @@
 //! tonic's transport wraps every service in its own timeout, which answers `CANCELLED` when the
 //! deadline passes first. `DeadlineLayer` sits inside it with the same deadline, measured from
 //! a moment no later than tonic's, and is polled first: a call whose deadline passes is
-//! answered `DEADLINE_EXCEEDED`, as gRPC defines, and its handler is dropped (a screen running
-//! on the blocking pool finishes its bounded work and is discarded). Streams are not cut here:
-//! their response starts at once, and `Subscribe` ends itself at its deadline.
+//! answered `DEADLINE_EXCEEDED`, as gRPC defines, and its handler is dropped. (A screen runs
+//! within one poll; its work is bounded, so the answer comes at most that late.) Streams are
+//! not cut here: their response starts at once, and `Subscribe` ends itself at its deadline.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -52,8 +52,6 @@ pub struct Shared {
     shutdown: watch::Receiver<bool>,
     subscribers: DashMap<u64, SubscriberInfo>,
     next_subscriber: AtomicU64,
-    /// Screens running at once on the blocking pool: one per core.
-    screening: tokio::sync::Semaphore,
 }
 
 impl Shared {
@@ -72,9 +70,6 @@ impl Shared {
             shutdown,
             subscribers: DashMap::new(),
             next_subscriber: AtomicU64::new(1),
-            screening: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            ),
         })
     }
 

@@ -204,7 +204,7 @@ impl ChangeLog {
         from: Option<u64>,
         filter: Filter,
         options: SubscribeOptions,
-        mut shutdown: watch::Receiver<bool>,
+        shutdown: watch::Receiver<bool>,
         ending: Ending,
         guard: impl Send + 'static,
     ) -> Result<mpsc::Receiver<Result<Delivery>>> {
@@ -224,17 +224,24 @@ impl ChangeLog {
                 ..
             } = options;
             let deadline = deadline.map(tokio::time::Instant::from_std);
-            let expired = async move {
-                match deadline {
-                    Some(at) => tokio::time::sleep_until(at).await,
-                    None => std::future::pending().await,
+            let stopping = shutdown.clone();
+            // The end the server decides whatever the client does: its deadline, or shutdown.
+            let over = async move {
+                let mut shutdown = shutdown;
+                let expired = async move {
+                    match deadline {
+                        Some(at) => tokio::time::sleep_until(at).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = expired => (EndReason::Deadline, deadline_passed()),
+                    _ = shutdown.wait_for(|stop| *stop) => (EndReason::Shutdown, shutting_down()),
                 }
             };
-            tokio::pin!(expired);
+            tokio::pin!(over);
             let mut cursor = start;
             let mut last_sent = Instant::now();
-            // Delivers one item unless the deadline or shutdown comes first; leaves the task
-            // when the subscription is over.
             // Delivers one item (about position `$at`), waiting for room in the client's
             // channel; leaves the task when the subscription is over: the client went away,
             // accepted nothing for `stall`, fell out of the retained history while it waited
@@ -265,12 +272,8 @@ impl ChangeLog {
                                     return;
                                 }
                             }
-                            _ = &mut expired => {
-                                end.set(EndReason::Deadline, deadline_passed());
-                                return;
-                            }
-                            _ = shutdown.changed() => {
-                                end.set(EndReason::Shutdown, shutting_down());
+                            (reason, error) = &mut over => {
+                                end.set(reason, error);
                                 return;
                             }
                         }
@@ -280,7 +283,7 @@ impl ChangeLog {
                 }};
             }
             loop {
-                if *shutdown.borrow() {
+                if *stopping.borrow() {
                     end.set(EndReason::Shutdown, shutting_down());
                     return;
                 }
@@ -312,12 +315,8 @@ impl ChangeLog {
                             }
                             _ = tokio::time::sleep(idle) => true,
                             _ = tx.closed() => return,
-                            _ = &mut expired => {
-                                end.set(EndReason::Deadline, deadline_passed());
-                                return;
-                            }
-                            _ = shutdown.changed() => {
-                                end.set(EndReason::Shutdown, shutting_down());
+                            (reason, error) = &mut over => {
+                                end.set(reason, error);
                                 return;
                             }
                         };
