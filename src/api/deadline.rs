@@ -3,9 +3,10 @@
 //! tonic's transport wraps every service in its own timeout, which answers `CANCELLED` when the
 //! deadline passes first. `DeadlineLayer` sits inside it with the same deadline, measured from
 //! a moment no later than tonic's, and is polled first: a call whose deadline passes is
-//! answered `DEADLINE_EXCEEDED`, as gRPC defines, and its handler is dropped. (A screen runs
-//! within one poll; its work is bounded, so the answer comes at most that late.) Streams are
-//! not cut here: their response starts at once, and `Subscribe` ends itself at its deadline.
+//! answered `DEADLINE_EXCEEDED`, as gRPC defines: at once, without calling the handler, when
+//! it has passed on arrival; when it passes while the handler runs (a screen runs within one
+//! poll, its work bounded), as soon as the handler returns. Streams are not cut here: their
+//! response starts at once, and `Subscribe` ends itself at its deadline.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -70,6 +71,9 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let deadline = from_headers(request.headers());
+        if deadline.is_some_and(|at| at <= Instant::now()) {
+            return Box::pin(async { Ok(exceeded()) }); // nothing is done for it
+        }
         let response = self.inner.call(request);
         Box::pin(async move {
             let Some(deadline) = deadline else {
@@ -77,12 +81,18 @@ where
             };
             tokio::select! {
                 biased;
-                response = response => response,
-                _ = tokio::time::sleep_until(deadline.into()) => Ok(tonic::Status::deadline_exceeded(
-                    "the deadline the caller set passed before the answer was ready",
-                )
-                .into_http()),
+                // An answer ready only after the deadline is no answer the caller still waits
+                // for (a screen runs within one poll, so it can finish late).
+                response = response => Ok(if Instant::now() > deadline { exceeded() } else { response? }),
+                _ = tokio::time::sleep_until(deadline.into()) => Ok(exceeded()),
             }
         })
     }
+}
+
+fn exceeded() -> http::Response<tonic::body::Body> {
+    tonic::Status::deadline_exceeded(
+        "the deadline the caller set passed before the answer was ready",
+    )
+    .into_http()
 }

@@ -833,6 +833,11 @@ impl Index {
             && tokens[0].text.chars().count() <= 4;
         // Two Chinese characters (通用, 罗斯): see `SHORT_PARTIAL`.
         let short_han = tokens.len() <= 2 && tokens.iter().all(|t| t.script == Script::Han);
+        // A derived form longer than the candidate stage counts (words split into syllables or
+        // parts) would read every postings list it touches and score every name in them: such
+        // forms are not searched. Only queries near the service's word limit have them (no
+        // real listed name does); the query as typed is always searched.
+        forms.retain(|(_, tokens)| tokens.len() <= TOKEN_BITS);
         forms.insert(0, (QueryForm::Plain, tokens));
         work::count(|w| w.forms += forms.len() as u64);
 
