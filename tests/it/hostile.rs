@@ -17,7 +17,7 @@ use watchlist::proto::v1::{
 /// Work units (normalised characters, postings read, name × query token pairs scored, edit
 /// cells, deletion keys) one screening may cost on the seeds. Before the bounds, one 512-letter
 /// word made 131,000 deletion keys and 华 × 512 scored every name holding 华 at 512 tokens.
-const BUDGET: u64 = 60_000;
+pub const BUDGET: u64 = 60_000;
 
 /// The worst names of each kind a client can send, at and beyond the limits.
 fn worst_names() -> Vec<(&'static str, String)> {

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 use watchlist::core::import::{parse, Format, Input};
 use watchlist::core::normalize::{romanize, syllabify, tokenize};
+use watchlist::core::work;
 use watchlist::core::query::ScreenRequest;
 use watchlist::core::store::Store;
 
@@ -128,8 +129,8 @@ proptest! {
     }
 
     #[test]
-    fn the_normaliser_and_screening_survive_any_name(name in "\\PC{0,80}", mixed in "[a-zA-Z华为科技有限公司·.,&() -]{0,40}") {
-        for text in [&name, &mixed] {
+    fn the_normaliser_and_screening_survive_any_name(name in "\\PC{0,80}", mixed in "[a-zA-Z华为科技有限公司·.,&() -]{0,40}", long in "[a-z华㌀ ·]{0,600}") {
+        for text in [&name, &mixed, &long] {
             let tokens = tokenize(text);
             let _ = romanize(&tokens);
             let _ = syllabify(&tokens);
@@ -142,7 +143,9 @@ proptest! {
                 threshold: Some(0.3),
                 limit: 10,
             };
-            let _ = store().snapshot().screen(&request, 0.75);
+            // Whatever the name, accepted or refused, its screening stays within the budget.
+            let (_, cost) = work::measure(|| store().snapshot().screen(&request, 0.75));
+            prop_assert!(cost.total() <= crate::hostile::BUDGET, "{text:?}: {cost:?}");
         }
     }
 }
