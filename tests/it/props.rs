@@ -8,9 +8,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 use watchlist::core::import::{parse, Format, Input};
 use watchlist::core::normalize::{romanize, syllabify, tokenize};
-use watchlist::core::work;
 use watchlist::core::query::ScreenRequest;
 use watchlist::core::store::Store;
+use watchlist::core::work;
 
 /// (format, file name, bytes) of every fixture, read once.
 fn fixtures() -> &'static Vec<(Format, &'static str, Vec<u8>)> {

@@ -337,3 +337,108 @@ async fn a_new_table_reaches_a_durable_store_and_its_subscribers_when_the_file_i
     assert_eq!(first.entity.as_ref().unwrap().id, entity.id);
     assert_eq!(first.matched_name_kind, "native");
 }
+
+/// Unlisted Chinese company names of the listed parties' shape (city + trade name + industry +
+/// 有限公司), generated with a fixed seed from syllables and words no table row carries: the
+/// official files with the cross-reference applied must not alarm on more of them than
+/// without it.
+#[test]
+fn unlisted_chinese_company_names_alarm_no_more_with_the_cross_reference() {
+    use std::sync::Arc;
+    use watchlist::core::index::{Index, Query};
+    let mut plain: Vec<Entity> = Vec::new();
+    for (format, relative) in [
+        (Format::CslCsv, "moov-io-watchman/test/testdata/csl.csv"),
+        (
+            Format::OfacCsv,
+            "moov-io-watchman/test/testdata/cons_prim.csv",
+        ),
+    ] {
+        let Some(path) = shared(relative) else {
+            return; // ../shared/data is not here
+        };
+        let imported = read_path(format, &path).unwrap();
+        plain.extend(imported.lists.into_iter().flat_map(|(_, e)| e));
+    }
+    let enriched: Vec<Entity> = plain
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            enrich::builtin().enrich(&mut e);
+            e
+        })
+        .collect();
+    let build = |entities: &[Entity]| {
+        let arcs: Vec<Arc<Entity>> = entities.iter().cloned().map(Arc::new).collect();
+        Index::build(arcs.iter())
+    };
+    let (plain, enriched) = (build(&plain), build(&enriched));
+    const CITIES: &[&str] = &[
+        "北京", "上海", "深圳", "广州", "杭州", "南京", "苏州", "武汉", "成都", "西安", "天津",
+        "重庆", "青岛", "厦门", "合肥", "长沙",
+    ];
+    const TRADE: &[&str] = &[
+        "瑞", "博", "恒", "鑫", "盛", "宏", "嘉", "泰", "源", "丰", "润", "凯", "德", "安", "达",
+        "信", "诚", "和", "远", "新", "佳", "悦", "晟", "睿",
+    ];
+    const INDUSTRY: &[&str] = &[
+        "科技",
+        "电子",
+        "贸易",
+        "实业",
+        "机械",
+        "信息技术",
+        "新材料",
+        "物流",
+        "生物科技",
+        "光电",
+        "精密仪器",
+        "软件",
+    ];
+    let mut state: u64 = 0x2026_1207;
+    let mut pick = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let listed: BTreeSet<String> = enrich::builtin()
+        .rows()
+        .iter()
+        .flat_map(|r| r.chinese().map(key).collect::<Vec<_>>())
+        .collect();
+    let mut names = BTreeSet::new();
+    while names.len() < 2000 {
+        let name = format!(
+            "{}{}{}{}有限公司",
+            CITIES[pick(CITIES.len())],
+            TRADE[pick(TRADE.len())],
+            TRADE[pick(TRADE.len())],
+            INDUSTRY[pick(INDUSTRY.len())]
+        );
+        if !listed.contains(&key(&name)) {
+            names.insert(name);
+        }
+    }
+    let alarms = |index: &Index| {
+        names
+            .iter()
+            .filter(|name| {
+                !index
+                    .search(&Query {
+                        name,
+                        threshold: 0.75,
+                        limit: 1,
+                        ..Query::default()
+                    })
+                    .is_empty()
+            })
+            .count()
+    };
+    let (before, after) = (alarms(&plain), alarms(&enriched));
+    eprintln!("unlisted Chinese company names alarming: {before} of 2000 without the cross-reference, {after} with it");
+    assert!(
+        after <= before,
+        "the cross-reference makes {after} of 2000 unlisted company names alarm (without it: {before})"
+    );
+}
