@@ -1,6 +1,6 @@
 //! Changes: live delivery, replay, filters, heartbeats, retention limits and shutdown.
 
-use crate::support::{authed, expect_status, spawn_server, TestServer};
+use crate::support::{authed, expect_status, spawn_server, stream_end, TestServer};
 use std::time::Duration;
 use tonic::Code;
 use watchlist::proto::v1::{
@@ -330,16 +330,7 @@ async fn shutdown_ends_every_stream() {
     }
     server.stop();
     for mut stream in streams {
-        let end = tokio::time::timeout(Duration::from_secs(5), async {
-            loop {
-                match stream.message().await {
-                    Ok(Some(_)) => continue,
-                    _ => return,
-                }
-            }
-        })
-        .await;
-        assert!(end.is_ok(), "a stream outlived shutdown");
+        let _ = stream_end(&mut stream, Duration::from_secs(5), "a stream at shutdown").await;
     }
     tokio::time::timeout(Duration::from_secs(5), &mut server.handle)
         .await

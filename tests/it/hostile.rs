@@ -3,7 +3,7 @@
 //! `ScreenStream` client that pauses reading, unreadable stream items, deadlines, and what
 //! shutdown tells streams.
 
-use crate::support::{authed, expect_status, seeds_dir, spawn_server};
+use crate::support::{authed, expect_status, seeds_dir, spawn_server, stream_end};
 use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Duration;
@@ -421,16 +421,7 @@ async fn deadlines_are_answered_deadline_exceeded() {
         .await
         .unwrap()
         .into_inner();
-    let end = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            match stream.message().await {
-                Ok(Some(_)) => continue,
-                other => return other,
-            }
-        }
-    })
-    .await
-    .expect("the subscription outlived its deadline");
+    let end = stream_end(&mut stream, Duration::from_secs(10), "the subscription").await;
     expect_status(end, Code::DeadlineExceeded, "deadline");
 }
 
@@ -481,16 +472,12 @@ async fn shutdown_reports_not_serving_first_and_ends_streams_unavailable() {
         .into_inner()
         .status;
     assert_eq!(status, 2, "NOT_SERVING during the grace period");
-    let end = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match subscription.message().await {
-                Ok(Some(_)) => continue,
-                other => return other,
-            }
-        }
-    })
-    .await
-    .expect("the subscription outlived shutdown");
+    let end = stream_end(
+        &mut subscription,
+        Duration::from_secs(5),
+        "the subscription",
+    )
+    .await;
     expect_status(end, Code::Unavailable, "from_sequence");
     let end = tokio::time::timeout(Duration::from_secs(5), watch.message())
         .await

@@ -152,3 +152,22 @@ pub fn find<'a>(imported: &'a Imported, id: &str) -> &'a ImportedEntity {
         panic!("{id} not imported; got {ids:?}")
     })
 }
+
+/// Reads a stream past every message to how it ended (`Ok(None)` for OK), within `within`;
+/// panics saying `what` outlived it otherwise.
+pub async fn stream_end<T>(
+    stream: &mut tonic::Streaming<T>,
+    within: Duration,
+    what: &str,
+) -> Result<Option<T>, Status> {
+    tokio::time::timeout(within, async {
+        loop {
+            match stream.message().await {
+                Ok(Some(_)) => continue,
+                other => return other,
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what} did not end within {within:?}"))
+}
