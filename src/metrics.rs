@@ -1,11 +1,10 @@
 //! Prometheus metrics, served as text on `--metrics-listen` at `GET /metrics`: screens and
 //! their latency, matches, entities per list, data age per source, subscribers, events sent,
 //! disconnects by reason and admin mutations. Counters are updated by the gRPC handlers; the
-//! gauges that describe state (lists, sources, sequence) are read from the snapshot at scrape
-//! time, so they are never stale.
+//! gauges that describe state (lists, sources, sequence) are sampled at scrape time through a
+//! function the server hands in (`State`), so they are never stale and this module knows
+//! nothing of the handlers' state.
 
-use crate::api::Shared;
-use crate::feeds::SourceState;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use prometheus_client::encoding::text::encode;
@@ -16,8 +15,36 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-use std::time::SystemTime;
 use tokio::net::TcpListener;
+
+/// The state the gauges show, sampled at scrape time.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub sequence: u64,
+    /// The oldest retained change (0 when none is).
+    pub retained_oldest: u64,
+    pub subscribers: usize,
+    pub lists: Vec<ListGauge>,
+    pub sources: Vec<SourceGauge>,
+}
+
+/// One list: its code, the imposing country, the source that loads it, its entities.
+#[derive(Debug, Clone)]
+pub struct ListGauge {
+    pub list: String,
+    pub imposed_by: String,
+    pub source: String,
+    pub entities: usize,
+}
+
+/// One source: the age of its data in seconds (NaN when it has none), and whether its last
+/// refresh succeeded.
+#[derive(Debug, Clone)]
+pub struct SourceGauge {
+    pub source: String,
+    pub age_seconds: f64,
+    pub up: bool,
+}
 use tokio::sync::watch;
 
 type Labels = Vec<(&'static str, String)>;
@@ -163,35 +190,29 @@ impl Metrics {
             .inc();
     }
 
-    /// The text exposition, with the state gauges read now.
-    pub fn render(&self, shared: &Shared) -> String {
-        let snapshot = shared.store.snapshot();
-        self.sequence.set(snapshot.sequence as i64);
-        self.retained_oldest
-            .set(shared.store.log().oldest().unwrap_or(0) as i64);
-        self.subscribers.set(shared.subscriber_count() as i64);
+    /// The text exposition, with the state gauges set from `state`.
+    pub fn render(&self, state: &State) -> String {
+        self.sequence.set(state.sequence as i64);
+        self.retained_oldest.set(state.retained_oldest as i64);
+        self.subscribers.set(state.subscribers as i64);
         self.list_entities.clear();
-        for (code, list) in &snapshot.lists {
+        for list in &state.lists {
             self.list_entities
                 .get_or_create(&vec![
-                    ("list", code.clone()),
-                    ("imposed_by", list.meta.imposing_country.clone()),
+                    ("list", list.list.clone()),
+                    ("imposed_by", list.imposed_by.clone()),
                     ("source", list.source.clone()),
                 ])
-                .set(list.entity_count as i64);
+                .set(list.entities as i64);
         }
-        let now = SystemTime::now();
-        for status in shared.feeds.statuses() {
-            let labels = vec![("source", status.id.clone())];
-            let age = status
-                .last_success
-                .or(status.data_fetched_at)
-                .and_then(|t| now.duration_since(t).ok())
-                .map_or(f64::NAN, |d| d.as_secs_f64());
-            self.source_age.get_or_create(&labels).set(age);
+        for source in &state.sources {
+            let labels = vec![("source", source.source.clone())];
+            self.source_age
+                .get_or_create(&labels)
+                .set(source.age_seconds);
             self.source_up
                 .get_or_create(&labels)
-                .set(i64::from(status.state == SourceState::Ok));
+                .set(i64::from(source.up));
         }
         let mut text = String::new();
         // Writing to a String cannot fail.
@@ -200,8 +221,13 @@ impl Metrics {
     }
 }
 
-/// Serves `GET /metrics` (HTTP/1.1) until `stop` turns true.
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+/// Serves `GET /metrics` (HTTP/1.1), the text `render` makes at each scrape, until `stop`
+/// turns true.
+pub async fn serve(
+    listener: TcpListener,
+    render: Arc<dyn Fn() -> String + Send + Sync>,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -210,16 +236,16 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::
         let Ok((stream, _)) = accepted else {
             continue;
         };
-        let shared = Arc::clone(&shared);
+        let render = Arc::clone(&render);
         tokio::spawn(async move {
             let service = hyper::service::service_fn(
                 move |request: hyper::Request<hyper::body::Incoming>| {
-                    let shared = Arc::clone(&shared);
+                    let render = Arc::clone(&render);
                     async move {
                         let response = if request.uri().path() == "/metrics" {
                             hyper::Response::builder()
                                 .header("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                                .body(Full::new(Bytes::from(shared.metrics.render(&shared))))
+                                .body(Full::new(Bytes::from(render())))
                         } else {
                             hyper::Response::builder()
                                 .status(404)

@@ -265,11 +265,9 @@ pub async fn run_with(
     };
     if let Some(listener) = listeners.metrics {
         tracing::info!(metrics = %listener.local_addr()?, "metrics at /metrics");
-        tokio::spawn(crate::metrics::serve(
-            listener,
-            Arc::clone(&shared),
-            stop_rx.clone(),
-        ));
+        let sampled = Arc::clone(&shared);
+        let render = Arc::new(move || sampled.metrics.render(&sampled.metrics_state()));
+        tokio::spawn(crate::metrics::serve(listener, render, stop_rx.clone()));
     }
 
     let loader = {

@@ -4,7 +4,7 @@ use crate::core::changes::{Change, ChangeKind, Delivery};
 use crate::core::index::Hit;
 use crate::core::model::{Entity, EntityType, Identifier, ListMeta, Measure, XrefName};
 use crate::core::query::{EntityFilter, ScreenRequest, Screened};
-use crate::core::store::{ListState, Snapshot};
+use crate::core::snapshot::{ListState, Snapshot};
 use crate::core::{Error, Result};
 use crate::feeds::{Refreshed, SourceState, SourceStatus};
 use crate::proto::v1 as pb;

@@ -12,7 +12,8 @@ pub mod screening;
 mod status;
 
 use crate::core::changes::{EndReason, Ending};
-use crate::core::store::{Snapshot, Store};
+use crate::core::snapshot::Snapshot;
+use crate::core::store::Store;
 use crate::core::Error;
 use crate::feeds::Feeds;
 use crate::metrics::Metrics;
@@ -91,6 +92,41 @@ impl Shared {
 
     pub fn subscriber_count(&self) -> usize {
         self.subscribers.len()
+    }
+
+    /// What the metrics' state gauges show, now.
+    pub fn metrics_state(&self) -> crate::metrics::State {
+        let snapshot = self.store.snapshot();
+        let now = SystemTime::now();
+        crate::metrics::State {
+            sequence: snapshot.sequence,
+            retained_oldest: self.store.log().oldest().unwrap_or(0),
+            subscribers: self.subscriber_count(),
+            lists: snapshot
+                .lists
+                .iter()
+                .map(|(code, list)| crate::metrics::ListGauge {
+                    list: code.clone(),
+                    imposed_by: list.meta.imposing_country.clone(),
+                    source: list.source.clone(),
+                    entities: list.entity_count,
+                })
+                .collect(),
+            sources: self
+                .feeds
+                .statuses()
+                .into_iter()
+                .map(|status| crate::metrics::SourceGauge {
+                    age_seconds: status
+                        .last_success
+                        .or(status.data_fetched_at)
+                        .and_then(|t| now.duration_since(t).ok())
+                        .map_or(f64::NAN, |d| d.as_secs_f64()),
+                    up: status.state == crate::feeds::SourceState::Ok,
+                    source: status.id,
+                })
+                .collect(),
+        }
     }
 }
 

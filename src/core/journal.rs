@@ -10,7 +10,7 @@
 
 use super::changes::{Change, ChangeKind};
 use super::model::{Entity, ListMeta};
-use super::store::ListState;
+use super::snapshot::ListState;
 use super::{Error, Result};
 use redb::{Database, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};

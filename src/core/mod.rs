@@ -13,6 +13,7 @@ pub mod model;
 pub mod native;
 pub mod normalize;
 pub mod query;
+pub mod snapshot;
 pub mod store;
 pub mod tables;
 pub mod uscc;

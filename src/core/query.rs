@@ -4,7 +4,7 @@
 use super::index::{Hit, Query};
 use super::model::{check_country, Entity, EntityType};
 use super::normalize;
-use super::store::{unknown_list_message, Snapshot};
+use super::snapshot::{unknown_list_message, Snapshot};
 use super::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;

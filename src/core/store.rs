@@ -10,6 +10,7 @@ use super::changes::{Change, ChangeKind, ChangeLog};
 use super::index::Index;
 use super::journal::Journal;
 use super::model::{Entity, ListMeta};
+use super::snapshot::{unknown_list_message, ListState, Snapshot};
 use super::{Error, Result};
 use arc_swap::ArcSwap;
 use sha2::{Digest, Sha256};
@@ -17,31 +18,6 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
-
-/// A list and its state in one snapshot.
-#[derive(Debug, Clone)]
-pub struct ListState {
-    pub meta: Arc<ListMeta>,
-    /// The id of the source that loads this list; its refreshes replace the list's content.
-    pub source: String,
-    pub entity_count: usize,
-    pub last_change_sequence: u64,
-    pub content_hash: String,
-    pub loaded_at: SystemTime,
-}
-
-/// One consistent version of everything a reader can see.
-#[derive(Debug, Default)]
-pub struct Snapshot {
-    /// The sequence of the last change included.
-    pub sequence: u64,
-    pub lists: BTreeMap<String, ListState>,
-    pub entities: BTreeMap<String, Arc<Entity>>,
-    /// Ids of entities last written through the admin API: a source's refresh never removes
-    /// them (it replaces one, and takes it back, only if its own file names that id).
-    pub admin: BTreeSet<String>,
-    pub index: Index,
-}
 
 /// What a mutation did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -455,14 +431,6 @@ fn known_list(snapshot: &Snapshot, code: &str, field: &str) -> Result<()> {
     } else {
         Err(Error::invalid(field, unknown_list_message(snapshot, code)))
     }
-}
-
-pub fn unknown_list_message(snapshot: &Snapshot, code: &str) -> String {
-    let known: Vec<&str> = snapshot.lists.keys().map(String::as_str).collect();
-    format!(
-        "unknown list code {code:?}; known lists: {} (see Catalog/ListSources)",
-        known.join(", ")
-    )
 }
 
 /// The number of entities and the SHA-256 over their canonical JSON, in id order: equal

@@ -1,0 +1,42 @@
+//! One consistent version of everything a reader can see: the lists with their state, the
+//! entities, and the name index built from them. The store publishes a new one per commit;
+//! readers (`query.rs`) and the journal read them; nothing here writes.
+
+use super::index::Index;
+use super::model::{Entity, ListMeta};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// A list and its state in one snapshot.
+#[derive(Debug, Clone)]
+pub struct ListState {
+    pub meta: Arc<ListMeta>,
+    /// The id of the source that loads this list; its refreshes replace the list's content.
+    pub source: String,
+    pub entity_count: usize,
+    pub last_change_sequence: u64,
+    pub content_hash: String,
+    pub loaded_at: SystemTime,
+}
+
+/// One consistent version of everything a reader can see.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The sequence of the last change included.
+    pub sequence: u64,
+    pub lists: BTreeMap<String, ListState>,
+    pub entities: BTreeMap<String, Arc<Entity>>,
+    /// Ids of entities last written through the admin API: a source's refresh never removes
+    /// them (it replaces one, and takes it back, only if its own file names that id).
+    pub admin: BTreeSet<String>,
+    pub index: Index,
+}
+
+pub fn unknown_list_message(snapshot: &Snapshot, code: &str) -> String {
+    let known: Vec<&str> = snapshot.lists.keys().map(String::as_str).collect();
+    format!(
+        "unknown list code {code:?}; known lists: {} (see Catalog/ListSources)",
+        known.join(", ")
+    )
+}
