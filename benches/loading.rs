@@ -11,9 +11,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use watchlist::core::import::{read_path, Format};
+use watchlist::core::import::Format;
 use watchlist::core::store::Store;
 use watchlist::feeds::config::{Location, SourceSpec};
+use watchlist::feeds::files::read_path;
 use watchlist::proto::v1::{
     admin_client::AdminClient, changes_client::ChangesClient, ChangeType, ReloadSourceRequest,
     SubscribeRequest,

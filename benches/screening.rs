@@ -27,7 +27,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use watchlist::core::index::{Index, Query};
 use watchlist::core::model::{Entity, EntityType};
-use watchlist::core::native;
 
 struct Counting;
 
@@ -724,7 +723,7 @@ async fn over_grpc(entities: &[Entity]) {
 }
 
 fn seeds() -> Vec<Entity> {
-    native::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))
+    watchlist::feeds::files::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))
         .expect("seeds")
         .into_iter()
         .flat_map(|(_, loaded)| loaded.expect("seed file").entities)

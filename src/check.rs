@@ -8,7 +8,7 @@
 
 use crate::config::{CheckArgs, CheckXrefArgs};
 use crate::core::enrich::{self, CrossReference};
-use crate::core::import::{self, Format, Imported};
+use crate::core::import::{Format, Imported};
 use crate::core::model::{Entity, EntityType};
 use crate::core::normalize;
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ use std::time::Instant;
 
 pub fn run(args: &CheckArgs) -> ExitCode {
     let started = Instant::now();
-    let imported = match import::read_path(args.format, &args.file) {
+    let imported = match crate::feeds::files::read_path(args.format, &args.file) {
         Ok(imported) => imported,
         Err(e) => {
             eprintln!("{}: unusable as {}: {e}", args.file.display(), args.format);
@@ -94,7 +94,7 @@ pub fn run_xref(args: &CheckXrefArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        match import::read_path(format, Path::new(path)) {
+        match crate::feeds::files::read_path(format, Path::new(path)) {
             Ok(imported) => files.push((path.to_string(), format, imported)),
             Err(e) => {
                 eprintln!("{path}: unusable as {format}: {e}");

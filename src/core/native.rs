@@ -67,30 +67,6 @@ struct Record {
     remarks: String,
 }
 
-/// Every `*.jsonl` file of a directory, in name order. Fails if the directory cannot be read.
-pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, Result<Loaded>)>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Error::NotFound(format!(
-            "cannot read the seeds directory {}: {e}",
-            dir.display()
-        ))
-    })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
-    Ok(files
-        .into_iter()
-        .map(|path| {
-            let loaded = std::fs::read(&path)
-                .map_err(|e| Error::Internal(format!("cannot read {}: {e}", path.display())))
-                .and_then(|bytes| parse(&path, &bytes));
-            (path, loaded)
-        })
-        .collect())
-}
-
 /// Parses one file's bytes. `path` names the file in messages, and its stem must be the list
 /// code in lower case.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {

@@ -3,7 +3,6 @@
 //! copy of each remote source.
 
 use super::config::{Location, SourceSpec};
-use crate::core::import;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -58,7 +57,7 @@ pub fn read_local(spec: &SourceSpec, path: &Path) -> Result<Body, String> {
         }
     } else {
         (body.main, body.siblings) =
-            import::read_files(spec.format, path).map_err(|e| e.to_string())?;
+            super::files::read_files(spec.format, path).map_err(|e| e.to_string())?;
         hasher.update(&body.main);
         let mut names: Vec<&String> = body.siblings.keys().collect();
         names.sort();

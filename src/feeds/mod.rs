@@ -10,6 +10,7 @@
 
 pub mod config;
 mod fetch;
+pub mod files;
 
 use crate::core::enrich::{self, Enriched};
 use crate::core::import::{self, Format, Imported, Input};
@@ -477,7 +478,9 @@ fn load(spec: &SourceSpec, body: &Body) -> Result<(Imported, Enriched)> {
 /// Parses the bytes just fetched (a directory of native files is read as a whole).
 fn parse(spec: &SourceSpec, body: &Body) -> Result<Imported> {
     let path = match &spec.location {
-        Location::Path(path) if path.is_dir() => return import::read_path(spec.format, path),
+        Location::Path(path) if path.is_dir() => {
+            return crate::feeds::files::read_path(spec.format, path)
+        }
         Location::Path(path) => path.as_path(),
         Location::Url(url) => Path::new(fetch::file_name(url)),
     };

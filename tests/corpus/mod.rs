@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use watchlist::core::import::{self, Format};
+use watchlist::core::import::Format;
 use watchlist::core::model::{Entity, EntityType};
 
 pub fn data_dir() -> PathBuf {
@@ -30,8 +30,8 @@ pub fn real_lists() -> Option<Vec<Entity>> {
         ),
     ];
     for (format, path) in imported {
-        let file =
-            import::read_path(format, &data.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let file = watchlist::feeds::files::read_path(format, &data.join(path))
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
         for (list, entities) in file.lists {
             out.extend(entities.into_iter().map(|mut e| {
                 e.id = format!("REAL-{}", e.id);

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use watchlist::core::enrich;
 use watchlist::core::index::{Hit, Index, Query};
 use watchlist::core::model::{Entity, EntityType};
-use watchlist::core::native;
 
 const DEFAULT_THRESHOLD: f64 = 0.75;
 /// The bars: at the default threshold, recall at least 0.97 and false alarms on
@@ -213,7 +212,7 @@ fn evaluate(
 
 /// The seeds as the server serves them: with the cross-reference's Chinese names.
 fn seed_entities() -> Vec<Arc<Entity>> {
-    native::load_dir(&seeds_dir())
+    watchlist::feeds::files::load_dir(&seeds_dir())
         .unwrap()
         .into_iter()
         .flat_map(|(_, loaded)| loaded.unwrap().entities)

@@ -5,8 +5,9 @@
 
 use crate::support::{counts, find};
 use std::path::PathBuf;
-use watchlist::core::import::{read_path, Format, Imported};
+use watchlist::core::import::{Format, Imported};
 use watchlist::core::model::EntityType;
+use watchlist::feeds::files::read_path;
 
 fn fixture(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tonic::{Code, Request};
 use watchlist::core::index::{Index, Query};
-use watchlist::core::{native, query::check_name, work};
+use watchlist::core::{query::check_name, work};
 use watchlist::proto::v1::{
     Entity, EntityType, Listing, ScreenRequest, SubscribeRequest, UpsertEntitiesRequest,
 };
@@ -66,12 +66,13 @@ fn worst_names() -> Vec<(&'static str, String)> {
 
 #[test]
 fn worst_names_cost_a_bounded_amount_of_work() {
-    let entities: Vec<Arc<watchlist::core::model::Entity>> = native::load_dir(&seeds_dir())
-        .unwrap()
-        .into_iter()
-        .flat_map(|(_, loaded)| loaded.unwrap().entities)
-        .map(Arc::new)
-        .collect();
+    let entities: Vec<Arc<watchlist::core::model::Entity>> =
+        watchlist::feeds::files::load_dir(&seeds_dir())
+            .unwrap()
+            .into_iter()
+            .flat_map(|(_, loaded)| loaded.unwrap().entities)
+            .map(Arc::new)
+            .collect();
     let index = Index::build(entities.iter());
     for (label, name) in worst_names() {
         // What the service accepts of it: the name itself, or its longest accepted prefix (the

@@ -4,8 +4,9 @@
 
 use crate::support::{counts, find};
 use std::path::{Path, PathBuf};
-use watchlist::core::import::{read_path, Format};
+use watchlist::core::import::Format;
 use watchlist::core::model::EntityType;
+use watchlist::feeds::files::read_path;
 
 /// The path of a shared data file, or `None` (with a loud message) where it is absent.
 pub fn shared(relative: &str) -> Option<PathBuf> {

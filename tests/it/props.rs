@@ -65,7 +65,7 @@ fn store() -> &'static Store {
     STORE.get_or_init(|| {
         let store = Store::new(10);
         let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-        let imported = watchlist::core::import::read_path(Format::Native, &seeds).unwrap();
+        let imported = watchlist::feeds::files::read_path(Format::Native, &seeds).unwrap();
         store.replace_source("seeds", imported.lists).unwrap();
         store
     })

@@ -4,12 +4,11 @@
 use crate::support::seeds_dir;
 use std::collections::HashMap;
 use watchlist::core::model::Entity;
-use watchlist::core::native;
 
 fn load() -> (HashMap<String, Entity>, HashMap<String, String>) {
     let mut entities = HashMap::new();
     let mut sides = HashMap::new();
-    for (path, loaded) in native::load_dir(&seeds_dir()).unwrap() {
+    for (path, loaded) in watchlist::feeds::files::load_dir(&seeds_dir()).unwrap() {
         let loaded = loaded.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(loaded.rejected.is_empty(), "{:#?}", loaded.rejected);
         assert!(loaded.warnings.is_empty(), "{:#?}", loaded.warnings);

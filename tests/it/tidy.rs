@@ -126,3 +126,29 @@ fn no_import_circles() {
         );
     }
 }
+
+/// Importers and the matcher take bytes and text: every file system access is in `feeds/`
+/// (and the journal, which owns the data directory).
+#[test]
+fn only_feeds_and_the_journal_touch_files() {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core");
+    let mut files = Vec::new();
+    rust_files(&core, &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        if file.ends_with("journal.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if !line.trim_start().starts_with("//") && line.contains("std::fs") {
+                found.push(format!("{}:{}: {line}", file.display(), i + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "file access in the core:\n{}",
+        found.join("\n")
+    );
+}

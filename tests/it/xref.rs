@@ -8,10 +8,11 @@ use crate::support::{authed, spawn_server};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use watchlist::core::enrich::{self, key, Row};
-use watchlist::core::import::{read_path, Format};
+use watchlist::core::import::Format;
 use watchlist::core::model::{Entity, EntityType};
 use watchlist::core::store::Store;
 use watchlist::feeds::config::{Location, SourceSpec};
+use watchlist::feeds::files::read_path;
 use watchlist::proto::v1::{
     ChangeType, GetEntityRequest, NameOrigin, NativeName, ScreenRequest, SubscribeRequest,
     UpsertEntitiesRequest,

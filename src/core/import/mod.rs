@@ -22,7 +22,7 @@ use super::{uscc, Error, Result};
 use party::Party;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 /// A file format the service reads.
@@ -411,61 +411,6 @@ fn truncate(mut text: String, max: usize) -> String {
         text.truncate(at);
     }
     text
-}
-
-/// Reads a source that is a directory of native files (the seeds) or one file of any format.
-pub fn read_path(format: Format, path: &Path) -> Result<Imported> {
-    if format == Format::Native && path.is_dir() {
-        let mut out = Imported::default();
-        for (file, loaded) in native::load_dir(path)? {
-            match loaded {
-                Ok(l) => {
-                    out.records += l.entities.len() + l.rejected.len();
-                    out.rejected.extend(l.rejected);
-                    out.warnings.extend(l.warnings);
-                    out.lists.push((l.meta, l.entities));
-                }
-                Err(e) => out.rejected.push(Rejected {
-                    file,
-                    line: 0,
-                    reason: format!("the whole file was rejected: {e}"),
-                }),
-            }
-        }
-        out.lists.sort_by(|a, b| a.0.code.cmp(&b.0.code));
-        return Ok(out);
-    }
-    let (main, siblings) = read_files(format, path)?;
-    parse(
-        format,
-        &Input {
-            path,
-            main: &main,
-            siblings: &siblings,
-        },
-    )
-}
-
-/// The bytes of a file and of the siblings its format reads beside it that exist.
-pub fn read_files(format: Format, path: &Path) -> Result<(Vec<u8>, Siblings)> {
-    let main = read_file(path)?;
-    let mut siblings = HashMap::new();
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    for sibling in format.siblings(&name) {
-        let p: PathBuf = dir.join(&sibling);
-        if p.exists() {
-            siblings.insert(sibling, read_file(&p)?);
-        }
-    }
-    Ok((main, siblings))
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::NotFound(format!("cannot read {}: {e}", path.display())))
 }
 
 /// Our identifier type for a published one: the USCC by its usual names ("Unified Social
