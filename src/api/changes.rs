@@ -74,7 +74,7 @@ impl Changes for ChangesService {
         };
         let log = shared.store.log();
         let start = log.start(r.from_sequence);
-        let deliveries = log.subscribe(
+        let (deliveries, task) = log.subscribe(
             Some(start),
             filter,
             SubscribeOptions {
@@ -87,6 +87,7 @@ impl Changes for ChangesService {
             ending.clone(),
             guard,
         )?;
+        tokio::spawn(task);
         tracing::info!(subscriber = id, "subscribed");
         Ok(Response::new(Box::pin(Deliveries {
             deliveries,

@@ -194,11 +194,13 @@ impl ChangeLog {
         }
     }
 
-    /// Starts a subscription task reading changes after `from` (after the latest if `None`;
-    /// `Some(0)` is the start of the retained history). The task ends when the receiver is
+    /// A subscription reading changes after `from` (after the latest if `None`; `Some(0)` is
+    /// the start of the retained history): its deliveries, and the task that makes them, for
+    /// the caller to spawn (the core spawns nothing). The task ends when the receiver is
     /// dropped, at shutdown, at the deadline, when the client stalls, or when its cursor falls
     /// out of the log; `guard` is dropped when it does, so whatever the caller registered for
     /// the subscription is released even if the client never reads again.
+    #[allow(clippy::type_complexity)]
     pub fn subscribe(
         self: &Arc<Self>,
         from: Option<u64>,
@@ -207,7 +209,10 @@ impl ChangeLog {
         shutdown: watch::Receiver<bool>,
         ending: Ending,
         guard: impl Send + 'static,
-    ) -> Result<mpsc::Receiver<Result<Delivery>>> {
+    ) -> Result<(
+        mpsc::Receiver<Result<Delivery>>,
+        impl std::future::Future<Output = ()> + Send + 'static,
+    )> {
         let start = self.start(from);
         // Check the position now, so a bad one fails the call instead of the stream.
         self.read_after(start, 0)?;
@@ -215,7 +220,7 @@ impl ChangeLog {
         let log = Arc::clone(self);
         let mut wake = self.latest.subscribe();
         let end = ending;
-        tokio::spawn(async move {
+        let task = async move {
             let _guard = guard;
             let SubscribeOptions {
                 heartbeat,
@@ -326,8 +331,8 @@ impl ChangeLog {
                     }
                 }
             }
-        });
-        Ok(rx)
+        };
+        Ok((rx, task))
     }
 }
 
