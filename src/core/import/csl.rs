@@ -2,7 +2,7 @@
 //! twice, multi-valued fields joined with "; ") and JSON (`{"results": [...]}`, lists as
 //! arrays). One file holds many lists; each row goes to the list its `source` names.
 
-use super::party::Party;
+use super::record::Record;
 use super::{countries, csv_records, date, id_type, lists, utf8, Parties};
 use crate::core::model::{EntityType, Identifier};
 use serde::Deserialize;
@@ -312,7 +312,7 @@ fn add(out: &mut Parties, row: Row, line: usize) {
         out.rejected.push((line, "name is empty".into()));
         return;
     }
-    let mut p = Party {
+    let mut p = Record {
         uid: row.id.to_string(),
         kind: match row.kind.to_ascii_lowercase().as_str() {
             "individual" => Some(EntityType::Person),
@@ -330,7 +330,7 @@ fn add(out: &mut Parties, row: Row, line: usize) {
             row.source_information_url.to_string()
         },
         line,
-        ..Party::default()
+        ..Record::default()
     };
     for alias in &row.alt_names {
         // The Entity List writes the last of several aliases as "and X".

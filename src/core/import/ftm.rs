@@ -4,7 +4,7 @@
 //! companies, legal entities, vessels and aircraft become parties; `Sanction` entities say
 //! which list each one is on; other schemas (addresses, ownerships ...) are skipped.
 
-use super::party::Party;
+use super::record::Record;
 use super::{countries, date, lists, utf8, Parties};
 use crate::core::model::{EntityType, Identifier, ListMeta, Measure};
 use crate::core::uscc;
@@ -40,7 +40,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parties, String> {
         native_source: "OpenSanctions (FollowTheMoney)",
         ..Parties::default()
     };
-    let mut targets: Vec<(Party, Vec<String>)> = Vec::new();
+    let mut targets: Vec<(Record, Vec<String>)> = Vec::new();
     let mut sanctions: HashMap<String, Vec<Sanction>> = HashMap::new();
     let mut lines_seen = 0;
     for (i, raw) in text.lines().enumerate() {
@@ -203,12 +203,12 @@ fn non_latin(name: &str) -> bool {
     !letters.is_empty() && foreign * 2 > letters.len()
 }
 
-fn party(id: &str, kind: EntityType, props: &BTreeMap<String, Value>, line: usize) -> Party {
-    let mut p = Party {
+fn party(id: &str, kind: EntityType, props: &BTreeMap<String, Value>, line: usize) -> Record {
+    let mut p = Record {
         uid: id.to_string(),
         kind: Some(kind),
         line,
-        ..Party::default()
+        ..Record::default()
     };
     let mut names = strings(props, "name");
     for extra in ["alias", "previousName", "weakAlias", "abbreviation"] {

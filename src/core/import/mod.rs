@@ -1,4 +1,4 @@
-//! Importers of official list formats: each parser reads a whole file into [`Party`] records,
+//! Importers of official list formats: each parser reads a whole file into [`Record`]s,
 //! and this module maps them into entities on our list codes, with stable ids, rejecting bad
 //! records one by one (with their line) and a file that is unusable as a whole.
 //!
@@ -13,13 +13,13 @@ pub mod lists;
 mod ofac_advanced;
 mod ofac_csv;
 mod ofac_xml;
-pub mod party;
+pub mod record;
 mod xml;
 
 use super::model::{Entity, EntityType, ListMeta};
 use super::native::{self, Rejected};
 use super::{uscc, Error, Result};
-use party::Party;
+use record::Record;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
@@ -203,7 +203,7 @@ fn parse_native(input: &Input) -> Result<Imported> {
 #[derive(Default)]
 pub(crate) struct Parties {
     /// (list code, record id within the list, party); `None` id: derive it from the name.
-    pub items: Vec<(String, Option<String>, Party)>,
+    pub items: Vec<(String, Option<String>, Record)>,
     /// Metadata for lists that are not in [`lists::meta`] (FTM datasets).
     pub extra_lists: Vec<ListMeta>,
     pub rejected: Vec<(usize, String)>,
@@ -214,9 +214,9 @@ pub(crate) struct Parties {
 impl Parties {
     /// OFAC records, keyed by their entity number.
     fn ofac(
-        parties: Vec<Party>,
+        parties: Vec<Record>,
         rejected: Vec<(usize, String)>,
-        list: impl Fn(&Party) -> &'static str,
+        list: impl Fn(&Record) -> &'static str,
     ) -> Parties {
         Parties {
             items: parties
@@ -286,7 +286,7 @@ impl Parties {
 /// Record ids within each list: the record's own id where the format has one, else a slug of
 /// the name; rows that share a name slug are told apart by a hash of their content, so an id
 /// does not depend on the order of rows.
-fn record_ids(items: &[(String, Option<String>, Party)]) -> Vec<String> {
+fn record_ids(items: &[(String, Option<String>, Record)]) -> Vec<String> {
     let slugs: Vec<Option<String>> = items
         .iter()
         .map(|(_, id, p)| id.is_none().then(|| slug(&p.name)))
@@ -347,7 +347,7 @@ fn sanitize(id: &str) -> String {
 }
 
 /// First 8 hex digits of SHA-256 over what tells same-named rows apart.
-fn short_hash(party: &Party) -> String {
+fn short_hash(party: &Record) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for part in party.addresses.iter().chain(&party.countries) {
@@ -366,7 +366,7 @@ fn short_hash(party: &Party) -> String {
 fn entity(
     id: String,
     list: &str,
-    party: Party,
+    party: Record,
     native_source: &str,
 ) -> std::result::Result<(Entity, Vec<String>), String> {
     let mut warnings = Vec::new();
@@ -602,10 +602,10 @@ mod tests {
 
     #[test]
     fn same_names_get_ids_that_do_not_depend_on_order() {
-        let party = |name: &str, address: &str| Party {
+        let party = |name: &str, address: &str| Record {
             name: name.into(),
             addresses: vec![address.into()],
-            ..Party::default()
+            ..Record::default()
         };
         let items = vec![
             ("L".to_string(), None, party("Acme", "Beijing")),

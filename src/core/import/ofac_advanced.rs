@@ -3,7 +3,7 @@
 //! `shared/data/FORMATS.md`, "Advanced XML (ASLS) layout", and in OFAC's `sdn_advanced.xsd`.
 
 use super::id_type;
-use super::party::Party;
+use super::record::Record;
 use super::xml::{self, child, children, is, line_of, push_nonempty, text_of, trimmed, Parsed};
 use crate::core::model::{EntityType, Identifier};
 use roxmltree::Node;
@@ -167,12 +167,17 @@ impl<'a, 'i> Tables<'a, 'i> {
     }
 }
 
-fn read_profile(tables: &Tables, party: Node, profile: Node, uid: String) -> Result<Party, String> {
+fn read_profile(
+    tables: &Tables,
+    party: Node,
+    profile: Node,
+    uid: String,
+) -> Result<Record, String> {
     let kind = tables.kind(attr(profile, "PartySubTypeID"));
-    let mut found = Party {
+    let mut found = Record {
         uid,
         kind,
-        ..Party::default()
+        ..Record::default()
     };
     let mut remarks = Vec::new();
     if let Some(comment) = child(party, "Comment") {
@@ -354,7 +359,7 @@ fn read_feature(
     tables: &Tables,
     feature_type: &str,
     version: Node,
-    found: &mut Party,
+    found: &mut Record,
     remarks: &mut Vec<String>,
 ) {
     let lower = feature_type.to_ascii_lowercase();
@@ -526,7 +531,7 @@ fn date_of(node: Node) -> Option<String> {
 /// The programme is the Comment of the SanctionsMeasure whose SanctionsType is "Program"; when an
 /// entry has none, the SanctionsProgram of its EntryEvent's LegalBasis. The listing date is the
 /// earliest EntryEvent Date.
-fn read_entries(tables: &Tables, profile_id: &str, found: &mut Party) {
+fn read_entries(tables: &Tables, profile_id: &str, found: &mut Record) {
     let Some(entries) = tables.entries.get(profile_id) else {
         return;
     };

@@ -2,7 +2,7 @@
 //! `add.csv`, `alt.csv` and `sdn_comments.csv`, joined on the entity number. No header row,
 //! `-0-` for an empty field, CRLF lines and a trailing 0x1A byte.
 
-use super::party::Party;
+use super::record::Record;
 use super::{countries, csv_records, date, lists, Parties};
 use crate::core::model::{EntityType, Identifier};
 use std::collections::{BTreeMap, HashMap};
@@ -89,7 +89,7 @@ pub fn parse(
         rejected: main_rows.rejected,
         ..Parties::default()
     };
-    let mut parties: BTreeMap<u64, Party> = BTreeMap::new();
+    let mut parties: BTreeMap<u64, Record> = BTreeMap::new();
     let mut order = Vec::new();
     for (line, f) in main_rows.rows {
         let Ok(ent_num) = f[0].parse::<u64>() else {
@@ -173,9 +173,9 @@ fn join(
     file: &str,
     bytes: &[u8],
     min_fields: usize,
-    parties: &mut BTreeMap<u64, Party>,
+    parties: &mut BTreeMap<u64, Record>,
     rejected: &mut Vec<(usize, String)>,
-    mut apply: impl FnMut(&mut Party, &[String]),
+    mut apply: impl FnMut(&mut Record, &[String]),
 ) {
     let rows = rows(bytes, min_fields);
     for (line, reason) in rows.rejected {
@@ -201,8 +201,8 @@ fn join(
     }
 }
 
-fn main_party(ent_num: u64, f: &[String], line: usize) -> Party {
-    let mut p = Party {
+fn main_party(ent_num: u64, f: &[String], line: usize) -> Record {
+    let mut p = Record {
         uid: ent_num.to_string(),
         kind: Some(match f[2].to_ascii_lowercase().as_str() {
             "individual" => EntityType::Person,
@@ -219,7 +219,7 @@ fn main_party(ent_num: u64, f: &[String], line: usize) -> Party {
             .map(str::to_string)
             .collect(),
         line,
-        ..Party::default()
+        ..Record::default()
     };
     if !f[5].is_empty() {
         p.identifiers.push(Identifier {
@@ -267,7 +267,7 @@ const ID_PHRASES: [(&str, &str); 9] = [
 
 /// Pulls what the free-text remarks state in OFAC's fixed phrases: `DOB`, `nationality`,
 /// `citizen`, `a.k.a. 'X'`, and identifiers such as the Unified Social Credit Code.
-fn read_remarks(p: &mut Party, remarks: &str) {
+fn read_remarks(p: &mut Record, remarks: &str) {
     for clause in remarks.split(';').map(str::trim) {
         let clause = clause.trim_end_matches('.');
         if let Some(rest) = clause.strip_prefix("DOB ") {
@@ -327,7 +327,7 @@ mod tests {
 
     #[test]
     fn remarks_yield_dates_countries_aliases_and_ids() {
-        let mut p = Party::default();
+        let mut p = Record::default();
         read_remarks(
             &mut p,
             "DOB 12 Jan 1965; POB Beijing, China; nationality China; a.k.a. 'ACME'; a.k.a. 'ACME TRADING'; Unified Social Credit Code (USCC) 91440300279583285T (China); Passport E123 (China).",

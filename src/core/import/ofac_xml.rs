@@ -2,7 +2,7 @@
 //! The element layout is described in `shared/data/FORMATS.md`, section 2, "Classic `SDN.XML`
 //! element layout", after OFAC's SDN data specification.
 
-use super::party::Party;
+use super::record::Record;
 use super::xml::{self, child, children, is, line_of, push_nonempty, text_of, trimmed, Parsed};
 use super::{date, id_type};
 use crate::core::model::{EntityType, Identifier};
@@ -31,7 +31,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     Ok(parsed)
 }
 
-fn parse_entry(entry: Node, line: usize) -> Result<Party, String> {
+fn parse_entry(entry: Node, line: usize) -> Result<Record, String> {
     let uid = text_of(entry, "uid");
     if uid.is_empty() {
         return Err("sdnEntry has no uid".to_string());
@@ -40,12 +40,12 @@ fn parse_entry(entry: Node, line: usize) -> Result<Party, String> {
     if last.is_empty() {
         return Err(format!("sdnEntry uid {uid} has no lastName"));
     }
-    let mut party = Party {
+    let mut party = Record {
         name: legacy_name(last, text_of(entry, "firstName")),
         kind: entity_type(text_of(entry, "sdnType")),
         uid: uid.to_string(),
         line,
-        ..Party::default()
+        ..Record::default()
     };
     let mut remarks = Vec::new();
     push_nonempty(&mut remarks, text_of(entry, "remarks"));
@@ -176,7 +176,7 @@ fn entity_type(sdn_type: &str) -> Option<EntityType> {
     }
 }
 
-fn add_country_name(party: &mut Party, name: &str) {
+fn add_country_name(party: &mut Record, name: &str) {
     if let Some(code) = super::countries::iso2(name) {
         party.add_country(code);
     }

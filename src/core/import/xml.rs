@@ -1,13 +1,13 @@
 //! What the two OFAC XML parsers share: decoding the file with a precise error, and small
 //! accessors over roxmltree nodes matched by local name (namespaces ignored).
 
-use super::party::Party;
+use super::record::Record;
 use roxmltree::{Document, Node};
 
 /// What one OFAC XML file yields.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Parsed {
-    pub parties: Vec<Party>,
+    pub parties: Vec<Record>,
     /// Records left out, as (line, reason).
     pub rejected: Vec<(usize, String)>,
     /// The record count the file declares (SDN.XML `publshInformation/Record_Count`); the

@@ -6,7 +6,7 @@ use crate::core::model::{EntityType, Identifier};
 
 /// One party as a source file publishes it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Party {
+pub struct Record {
     /// The record's own id in the file (OFAC ent_num / uid / FixedRef, CSL _id, FTM id).
     pub uid: String,
     pub kind: Option<EntityType>,
@@ -35,7 +35,7 @@ pub struct Party {
     pub line: usize,
 }
 
-impl Party {
+impl Record {
     /// Adds `name` as an alias unless it is empty or already known (case-insensitively).
     pub fn add_alias(&mut self, name: &str) {
         let name = name.trim();
