@@ -11,7 +11,9 @@
 //! * at 100k names, throughput over gRPC against a real server on loopback: unary with 32
 //!   concurrent callers, and `ScreenStream`.
 //!
-//! `WATCHLIST_BENCH_SCALES=10000,100000` limits the scales.
+//! `WATCHLIST_BENCH_SCALES=10000,100000` limits the scales. `WATCHLIST_BENCH_DUMP=FILE` writes
+//! every in-process answer to FILE, one line per query (the query, then each hit's entity id and
+//! score at full precision), to show that a change to the matching code answers identically.
 
 // The one exception to the crate's `unsafe_code = "deny"`: a counting global allocator, which
 // only forwards to the system allocator and adds one atomic counter.
@@ -333,14 +335,36 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
     let queries = queries(entities);
     let mut samples = Vec::with_capacity(queries.len());
     let mut matched = 0;
+    let dump = std::env::var_os("WATCHLIST_BENCH_DUMP");
+    let mut lines = Vec::new();
     let total = Instant::now();
     for q in &queries {
         let t = Instant::now();
         let hits = index.search(&query(q));
         samples.push(t.elapsed());
         matched += usize::from(!hits.is_empty());
+        if dump.is_some() {
+            let mut line = q.clone();
+            for h in &hits {
+                line.push_str(&format!("\t{} {:?}", h.entity.id, h.score));
+            }
+            lines.push(line);
+        }
     }
     let elapsed = total.elapsed();
+    if let Some(path) = &dump {
+        // Appended, so that several scales in one run land in one file, each under its label.
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("WATCHLIST_BENCH_DUMP file");
+        writeln!(file, "# {label}").unwrap();
+        for line in &lines {
+            writeln!(file, "{line}").unwrap();
+        }
+    }
     // WATCHLIST_BENCH_SLOWEST=N prints the N slowest queries, to see where time goes.
     if let Some(n) = std::env::var("WATCHLIST_BENCH_SLOWEST")
         .ok()
