@@ -27,7 +27,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use watchlist::core::index::{Index, Query};
+use watchlist::core::matching::{Index, Query};
 use watchlist::core::model::{Entity, EntityType};
 use watchlist::core::native;
 
