@@ -422,7 +422,7 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
 /// The worst accepted input of each kind: at the input limits (512 characters as sent and after
 /// normalisation, 28 words), built to make each expensive step as large as it can be.
 fn worst_names(entities: &[Entity]) -> Vec<(&'static str, String)> {
-    use watchlist::core::normalize;
+    use watchlist::core::matching::text;
     let mut rng = Rng(0x0bad_c0de_dead_beef);
     let letters = |rng: &mut Rng, n: usize| -> String {
         (0..n)
@@ -433,8 +433,8 @@ fn worst_names(entities: &[Entity]) -> Vec<(&'static str, String)> {
     // to score.
     let mut counts: std::collections::HashMap<String, usize> = Default::default();
     for e in entities.iter().take(200_000) {
-        for token in normalize::tokenize(&e.name) {
-            if token.script == normalize::Script::Latin && !normalize::is_legal_form(&token) {
+        for token in text::tokenize(&e.name) {
+            if token.script == text::Script::Latin && !text::is_legal_form(&token) {
                 *counts.entry(token.text).or_default() += 1;
             }
         }

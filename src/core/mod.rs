@@ -11,7 +11,6 @@ pub mod journal;
 pub mod matching;
 pub mod model;
 pub mod native;
-pub mod normalize;
 pub mod query;
 pub mod store;
 pub mod tables;

@@ -1,9 +1,9 @@
 //! Read operations on one snapshot: screening and paged listing, with the validation of their
 //! parameters. Every answer carries the snapshot's sequence.
 
+use super::matching::text;
 use super::matching::{Hit, Query};
 use super::model::{check_country, Entity, EntityType};
-use super::normalize;
 use super::store::{unknown_list_message, Snapshot};
 use super::{Error, Result};
 use sha2::{Digest, Sha256};
@@ -74,7 +74,7 @@ pub fn check_name(name: &str) -> Result<&str> {
             format!("is {chars} characters long; at most {MAX_QUERY_CHARS} are accepted"),
         ));
     }
-    let normalised = normalize::normalised_chars(name);
+    let normalised = text::normalised_chars(name);
     if normalised > MAX_QUERY_CHARS {
         return Err(Error::invalid(
             "name",
@@ -85,7 +85,7 @@ pub fn check_name(name: &str) -> Result<&str> {
             ),
         ));
     }
-    let tokens = normalize::tokenize(name).len();
+    let tokens = text::tokenize(name).len();
     if tokens == 0 {
         return Err(Error::invalid(
             "name",

@@ -127,7 +127,7 @@ pub(super) fn prepare(entity: &Entity) -> Prepared {
             let bare = without_brackets(name);
             std::iter::once(name.to_string())
                 .chain(bare.filter(|b| !b.trim().is_empty()))
-                .map(move |text| (position as u16, kind, normalize::tokenize(&text)))
+                .map(move |text| (position as u16, kind, text::tokenize(&text)))
         })
         .filter(|(_, _, tokens)| !tokens.is_empty())
         .collect();
@@ -136,7 +136,7 @@ pub(super) fn prepare(entity: &Entity) -> Prepared {
     let mut latin_words: HashSet<String> = HashSet::new();
     if person {
         for (_, _, tokens) in &names {
-            let syllables = normalize::syllabify(tokens).unwrap_or_default();
+            let syllables = text::syllabify(tokens).unwrap_or_default();
             latin_words.extend(tokens.iter().chain(&syllables).map(|t| t.text.clone()));
         }
     }
@@ -147,7 +147,7 @@ pub(super) fn prepare(entity: &Entity) -> Prepared {
             let chinese = person && chinese_style(tokens);
             added.push((position, kind, Form::Plain, tokens.clone(), false, chinese));
             if person && !chinese {
-                let outline = normalize::latin_outline(tokens);
+                let outline = text::latin_outline(tokens);
                 if outline.len() >= 2 {
                     added.push((position, kind, Form::Outline, outline, false, false));
                 }
@@ -159,20 +159,20 @@ pub(super) fn prepare(entity: &Entity) -> Prepared {
             .filter(|t| t.script == Script::Han)
             .map(|t| t.segment)
             .collect();
-        let roman = normalize::romanize(tokens).unwrap_or_default();
+        let roman = text::romanize(tokens).unwrap_or_default();
         // Only a known transliteration of one of the Latin name's words, or a rendering
         // with the same consonants as one (霍利 ~ Hawley), is taken for a surname-only
         // rendering: a Chinese name of a Westerner (郑国恩 for Adrian Zenz) is a whole name.
         let han: String = tokens.iter().map(|t| t.text.as_str()).collect();
         let surname_only = person
             && segments.len() == 1
-            && (normalize::transliteration(&han)
+            && (text::transliteration(&han)
                 .is_some_and(|latin| latin.iter().any(|w| latin_words.contains(w.as_str())))
-                || normalize::han_consonants(&han).is_some_and(|sound| {
+                || text::han_consonants(&han).is_some_and(|sound| {
                     sound.len() >= 2
                         && latin_words
                             .iter()
-                            .any(|w| normalize::latin_consonants(w) == sound)
+                            .any(|w| text::latin_consonants(w) == sound)
                 }));
         let chinese = person && !surname_only && segments.len() == 1 && tokens.len() <= 4;
         added.push((
@@ -185,14 +185,14 @@ pub(super) fn prepare(entity: &Entity) -> Prepared {
         ));
         // The brand table's reading (大疆 → dji) and the pinyin a Latin spelling of the
         // name has (da jiang) are both forms of the name.
-        let pinyin = normalize::romanize_pinyin(tokens).filter(|p| *p != roman);
+        let pinyin = text::romanize_pinyin(tokens).filter(|p| *p != roman);
         for form in std::iter::once(roman).chain(pinyin) {
             if !form.is_empty() {
                 added.push((position, kind, Form::HanRoman, form, surname_only, chinese));
             }
         }
         if foreign || segments.len() > 1 || surname_only {
-            if let Some(sounds) = normalize::phonetic(tokens).filter(|t| !t.is_empty()) {
+            if let Some(sounds) = text::phonetic(tokens).filter(|t| !t.is_empty()) {
                 added.push((
                     position,
                     kind,
@@ -273,7 +273,7 @@ impl Index {
         self.tokens.push(TokenInfo {
             text: token.text.as_str().into(),
             weight: 0.0,
-            generic: normalize::is_generic(token),
+            generic: text::is_generic(token),
             numeric: token.is_numeric(),
             postings: [Vec::new(), Vec::new()],
             matches: std::sync::OnceLock::new(),
@@ -356,10 +356,10 @@ pub(super) fn without_brackets(name: &str) -> Option<String> {
 pub(super) fn chinese_style(tokens: &[Token]) -> bool {
     (2..=4).contains(&tokens.len())
         && tokens.iter().all(|t| {
-            normalize::is_syllable(&t.text)
-                || !normalize::romanisation_variants(&t.text).is_empty()
-                || normalize::syllabify(std::slice::from_ref(t)).is_some_and(|parts| {
-                    parts.len() > 1 && parts.iter().all(|p| normalize::is_syllable(&p.text))
+            text::is_syllable(&t.text)
+                || !text::romanisation_variants(&t.text).is_empty()
+                || text::syllabify(std::slice::from_ref(t)).is_some_and(|parts| {
+                    parts.len() > 1 && parts.iter().all(|p| text::is_syllable(&p.text))
                 })
         })
 }

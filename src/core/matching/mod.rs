@@ -25,7 +25,8 @@
 //! benchmarks compare with.
 //!
 //! The rooms share one namespace (each opens with `use super::*`): the split is by role, not
-//! by API, and nothing but the items re-exported here is visible outside `matching`.
+//! by API, and nothing is visible outside `matching` but the items re-exported here and
+//! `text`, the normalisation that validation and the loaders share with the index.
 
 mod build;
 mod candidates;
@@ -38,14 +39,15 @@ mod search;
 mod similarity;
 #[cfg(test)]
 mod tests;
+pub mod text;
 mod vocabulary;
 
 use crate::core::hash::FastMap;
 use crate::core::model::{Entity, EntityType, NameKind};
-use crate::core::normalize::{self, Script, Token};
 use crate::core::work;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use text::{Script, Token};
 
 use build::*;
 use candidates::*;

@@ -293,7 +293,7 @@ impl Index {
         // names a party only when it is, word for word, all of that party's generic words
         // (and, in Chinese script, all of its characters).
         if !any_distinctive {
-            let han_name = (0..name.tokens.len()).any(|ni| text(ni).chars().any(normalize::is_han));
+            let han_name = (0..name.tokens.len()).any(|ni| text(ni).chars().any(text::is_han));
             let loose_name = name.tokens.iter().zip(n_sim.iter()).any(|(&id, s)| {
                 *s == 0.0
                     && (han_name || (info(id).generic && !ACRONYM_SKIP.contains(&&*info(id).text)))
@@ -311,7 +311,7 @@ impl Index {
             .zip(n_sim.iter())
             .max_by(|a, b| info(*a.0).weight.total_cmp(&info(*b.0).weight));
         // Per-character Han tokens are no trade name on their own: the rule is for words.
-        let is_word = |id: u32| !info(id).text.chars().any(normalize::is_han);
+        let is_word = |id: u32| !info(id).text.chars().any(text::is_han);
         if let Some((_, &sim)) = strongest.filter(|(id, _)| name.tokens.len() > 1 && is_word(**id))
         {
             if sim == 0.0 {
@@ -359,7 +359,7 @@ impl Index {
         } else if shape.short_han {
             // Only characters that name something count (华为 is all of 华为技术).
             name.tokens.iter().zip(n_sim.iter()).any(|(&id, s)| {
-                *s == 0.0 && !info(id).generic && info(id).text.chars().any(normalize::is_han)
+                *s == 0.0 && !info(id).generic && info(id).text.chars().any(text::is_han)
             })
         } else {
             false

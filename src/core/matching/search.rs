@@ -50,16 +50,16 @@ impl Index {
     }
 
     pub(super) fn run(&self, query: &Query, mode: Mode) -> Vec<Hit> {
-        let tokens = normalize::tokenize(query.name);
-        if tokens.is_empty() || tokens.iter().all(normalize::is_legal_form) {
+        let tokens = text::tokenize(query.name);
+        if tokens.is_empty() || tokens.iter().all(text::is_legal_form) {
             return Vec::new(); // a legal form never matches on its own
         }
         if tokens.len() == 1 && tokens[0].script == Script::Han {
             return Vec::new(); // one Chinese character is never a name on its own
         }
         let mut forms: Vec<(QueryForm, Vec<Token>)> = Vec::with_capacity(4);
-        if let Some(roman) = normalize::romanize(&tokens) {
-            let pinyin = normalize::romanize_pinyin(&tokens).filter(|p| *p != roman);
+        if let Some(roman) = text::romanize(&tokens) {
+            let pinyin = text::romanize_pinyin(&tokens).filter(|p| *p != roman);
             // Latin names spell pinyin syllables as words (华为 → hua wei → Huawei): the
             // romanised forms are also read with syllables joined where the vocabulary has
             // the word.
@@ -69,15 +69,15 @@ impl Index {
                 }
                 forms.push((QueryForm::Roman, form));
             }
-            if let Some(sounds) = normalize::phonetic(&tokens) {
+            if let Some(sounds) = text::phonetic(&tokens) {
                 forms.push((QueryForm::Phonetic, sounds));
             }
-            if let Some(outline) = normalize::han_outline(&tokens) {
+            if let Some(outline) = text::han_outline(&tokens) {
                 forms.push((QueryForm::Outline, outline));
             }
         } else {
-            let syllables = normalize::syllabify(&tokens).unwrap_or_else(|| tokens.clone());
-            if let Some(brand) = normalize::pinyin_brands(&syllables) {
+            let syllables = text::syllabify(&tokens).unwrap_or_else(|| tokens.clone());
+            if let Some(brand) = text::pinyin_brands(&syllables) {
                 forms.push((QueryForm::Brand, brand));
             }
             forms.push((QueryForm::Syllable, syllables));
@@ -87,9 +87,9 @@ impl Index {
         }
         // A Chinese query whose translation is generic words only (东京大学 → tokyo
         // university) is judged as generic in every form, characters included.
-        let generic = forms.iter().any(|(form, tokens)| {
-            *form == QueryForm::Roman && tokens.iter().all(normalize::is_generic)
-        });
+        let generic = forms
+            .iter()
+            .any(|(form, tokens)| *form == QueryForm::Roman && tokens.iter().all(text::is_generic));
         // One short word: see `SHORT_PARTIAL`.
         let short = tokens.len() == 1
             && tokens[0].script == Script::Latin
@@ -285,7 +285,7 @@ impl Index {
     /// vocabulary has (hua wei → huawei, chen quan guo → chen quanguo). `None` when nothing
     /// joins.
     pub(super) fn join_syllables(&self, tokens: &[Token]) -> Option<Vec<Token>> {
-        let syllable = |t: &Token| t.script == Script::Latin && normalize::is_syllable(&t.text);
+        let syllable = |t: &Token| t.script == Script::Latin && text::is_syllable(&t.text);
         let mut out = Vec::with_capacity(tokens.len());
         let mut changed = false;
         let mut i = 0;

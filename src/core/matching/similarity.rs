@@ -28,7 +28,7 @@ pub(super) fn fuzzy_candidate(text: &str) -> bool {
     edit_allowance(chars) > 0
         && chars <= FUZZY_MAX_CHARS
         && !text.bytes().all(|b| b.is_ascii_digit())
-        && !text.chars().any(normalize::is_han)
+        && !text.chars().any(text::is_han)
 }
 
 /// Similarity of two distinct tokens from their edit distance (optimal string alignment, so

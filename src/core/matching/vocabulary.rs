@@ -77,12 +77,12 @@ impl Index {
             add(id, 1.0, false);
         }
         if token.script == Script::Latin && !token.is_numeric() {
-            for variant in normalize::romanisation_variants(&token.text) {
+            for variant in text::romanisation_variants(&token.text) {
                 if let Some(&id) = self.vocab.get(variant.as_str()) {
                     add(id, ROMANISATION_SIM, false);
                 }
             }
-            for variant in normalize::nickname_variants(&token.text) {
+            for variant in text::nickname_variants(&token.text) {
                 if let Some(&id) = self.vocab.get(variant.as_str()) {
                     add(id, NICKNAME_SIM, true);
                 }
@@ -138,7 +138,7 @@ impl Index {
         };
         // A misspelt generic word (Technologie, Gruop) is as generic as the word it stands
         // for.
-        let generic = normalize::is_generic(token)
+        let generic = text::is_generic(token)
             || (exact.is_none()
                 && matches
                     .iter()
@@ -168,9 +168,7 @@ impl Index {
             numeric: token.is_numeric(),
             initial,
             // A pinyin syllable (de, ke, xi) is a word, not an acronym.
-            acronym: alphabetic
-                && (2..=4).contains(&letters)
-                && !normalize::is_syllable(&token.text),
+            acronym: alphabetic && (2..=4).contains(&letters) && !text::is_syllable(&token.text),
         }
     }
 }
