@@ -11,7 +11,9 @@
 //! * at 100k names, throughput over gRPC against a real server on loopback: unary with 32
 //!   concurrent callers, and `ScreenStream`.
 //!
-//! `WATCHLIST_BENCH_SCALES=10000,100000` limits the scales.
+//! `WATCHLIST_BENCH_SCALES=10000,100000` limits the scales. `WATCHLIST_BENCH_DUMP=FILE` writes
+//! every in-process answer to FILE, one line per query (the query, then each hit's entity id and
+//! score at full precision), to show that a change to the matching code answers identically.
 
 // The one exception to the crate's `unsafe_code = "deny"`: a counting global allocator, which
 // only forwards to the system allocator and adds one atomic counter.
@@ -25,7 +27,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use watchlist::core::index::{Index, Query};
+use watchlist::core::matching::{Index, Query};
 use watchlist::core::model::{Entity, EntityType};
 
 struct Counting;
@@ -332,14 +334,36 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
     let queries = queries(entities);
     let mut samples = Vec::with_capacity(queries.len());
     let mut matched = 0;
+    let dump = std::env::var_os("WATCHLIST_BENCH_DUMP");
+    let mut lines = Vec::new();
     let total = Instant::now();
     for q in &queries {
         let t = Instant::now();
         let hits = index.search(&query(q));
         samples.push(t.elapsed());
         matched += usize::from(!hits.is_empty());
+        if dump.is_some() {
+            let mut line = q.clone();
+            for h in &hits {
+                line.push_str(&format!("\t{} {:?}", h.entity.id, h.score));
+            }
+            lines.push(line);
+        }
     }
     let elapsed = total.elapsed();
+    if let Some(path) = &dump {
+        // Appended, so that several scales in one run land in one file, each under its label.
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("WATCHLIST_BENCH_DUMP file");
+        writeln!(file, "# {label}").unwrap();
+        for line in &lines {
+            writeln!(file, "{line}").unwrap();
+        }
+    }
     // WATCHLIST_BENCH_SLOWEST=N prints the N slowest queries, to see where time goes.
     if let Some(n) = std::env::var("WATCHLIST_BENCH_SLOWEST")
         .ok()
@@ -397,7 +421,7 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
 /// The worst accepted input of each kind: at the input limits (512 characters as sent and after
 /// normalisation, 28 words), built to make each expensive step as large as it can be.
 fn worst_names(entities: &[Entity]) -> Vec<(&'static str, String)> {
-    use watchlist::core::normalize;
+    use watchlist::core::matching::text;
     let mut rng = Rng(0x0bad_c0de_dead_beef);
     let letters = |rng: &mut Rng, n: usize| -> String {
         (0..n)
@@ -408,8 +432,8 @@ fn worst_names(entities: &[Entity]) -> Vec<(&'static str, String)> {
     // to score.
     let mut counts: std::collections::HashMap<String, usize> = Default::default();
     for e in entities.iter().take(200_000) {
-        for token in normalize::tokenize(&e.name) {
-            if token.script == normalize::Script::Latin && !normalize::is_legal_form(&token) {
+        for token in text::tokenize(&e.name) {
+            if token.script == text::Script::Latin && !text::is_legal_form(&token) {
                 *counts.entry(token.text).or_default() += 1;
             }
         }

@@ -9,8 +9,8 @@
 use crate::config::{CheckArgs, CheckXrefArgs};
 use crate::core::enrich::{self, CrossReference};
 use crate::core::import::{Format, Imported};
+use crate::core::matching::text;
 use crate::core::model::{Entity, EntityType};
-use crate::core::normalize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
@@ -257,5 +257,5 @@ fn chinese_org(entity: &Entity) -> bool {
 fn has_chinese(entity: &Entity) -> bool {
     entity
         .names()
-        .any(|(_, name)| name.chars().any(normalize::is_han))
+        .any(|(_, name)| name.chars().any(text::is_han))
 }

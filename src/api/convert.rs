@@ -1,7 +1,7 @@
 //! Every conversion between the generated protobuf types and the core's types, in one file.
 
 use crate::core::changes::{Change, ChangeKind, Delivery};
-use crate::core::index::Hit;
+use crate::core::matching::Hit;
 use crate::core::model::{Entity, EntityType, Identifier, ListMeta, Measure, XrefName};
 use crate::core::query::{EntityFilter, ScreenRequest, Screened};
 use crate::core::snapshot::{ListState, Snapshot};

@@ -1,7 +1,7 @@
 //! `watchlist.v1.Screening`: unary and streamed screening.
 
 use super::{convert, Shared};
-use crate::core::index::ALGORITHM_VERSION;
+use crate::core::matching::ALGORITHM_VERSION;
 use crate::core::Error;
 use crate::proto::v1::{self as pb, screening_server::Screening};
 use std::pin::Pin;

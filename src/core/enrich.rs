@@ -12,8 +12,8 @@
 //! different Chinese names is ambiguous and applied to nobody (`watchlist check-xref` reports
 //! it).
 
+use super::matching::text;
 use super::model::{Entity, EntityType, ListMeta, XrefName};
-use super::normalize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -110,7 +110,7 @@ pub fn enrich(table: &CrossReference, lists: &mut [(ListMeta, Vec<Entity>)]) -> 
 
 /// A name as the table compares it: the tokenizer's tokens, joined by spaces.
 pub fn key(name: &str) -> String {
-    let tokens = normalize::tokenize(name);
+    let tokens = text::tokenize(name);
     let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
     texts.join(" ")
 }
@@ -292,7 +292,7 @@ fn row(line: usize, text: &str) -> Result<Row, String> {
                 HEADER.join(", ")
             )
         })?;
-    if key(name).is_empty() || name.chars().any(normalize::is_han) {
+    if key(name).is_empty() || name.chars().any(text::is_han) {
         return Err(format!("name {name:?} is not a Latin-script name"));
     }
     if !matches!(country, "" | "CN" | "HK" | "MO") {
@@ -324,7 +324,7 @@ fn row(line: usize, text: &str) -> Result<Row, String> {
 
 /// A Chinese name: Han characters, no Latin letters (digits and punctuation are allowed).
 fn chinese(column: &str, name: &str) -> Result<(), String> {
-    if !name.chars().any(normalize::is_han) {
+    if !name.chars().any(text::is_han) {
         return Err(format!("{column} {name:?} has no Chinese characters"));
     }
     let latin = |c: char| {

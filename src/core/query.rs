@@ -1,9 +1,9 @@
 //! Read operations on one snapshot: screening and paged listing, with the validation of their
 //! parameters. Every answer carries the snapshot's sequence.
 
-use super::index::{Hit, Query};
+use super::matching::text;
+use super::matching::{Hit, Query};
 use super::model::{check_country, Entity, EntityType};
-use super::normalize;
 use super::snapshot::{unknown_list_message, Snapshot};
 use super::{Error, Result};
 use sha2::{Digest, Sha256};
@@ -14,11 +14,11 @@ use std::sync::Arc;
 /// normalisation (NFKC can turn one character into up to eighteen).
 pub const MAX_QUERY_CHARS: usize = 512;
 /// Most words (each Chinese character counts as one) a name screened may have after
-/// normalisation: as many as the candidate stage counts (`index::COUNTED_TOKENS`), so every
+/// normalisation: as many as the candidate stage counts (`matching::COUNTED_TOKENS`), so every
 /// query takes the counted path, whose work is bounded. The longest real names have 24 (a
 /// Chinese institute's full name); the few real "names" above 28 are a name with its addresses
 /// or its aliases run in.
-pub const MAX_QUERY_TOKENS: usize = super::index::COUNTED_TOKENS;
+pub const MAX_QUERY_TOKENS: usize = super::matching::COUNTED_TOKENS;
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -74,7 +74,7 @@ pub fn check_name(name: &str) -> Result<&str> {
             format!("is {chars} characters long; at most {MAX_QUERY_CHARS} are accepted"),
         ));
     }
-    let normalised = normalize::normalised_chars(name);
+    let normalised = text::normalised_chars(name);
     if normalised > MAX_QUERY_CHARS {
         return Err(Error::invalid(
             "name",
@@ -85,7 +85,7 @@ pub fn check_name(name: &str) -> Result<&str> {
             ),
         ));
     }
-    let tokens = normalize::tokenize(name).len();
+    let tokens = text::tokenize(name).len();
     if tokens == 0 {
         return Err(Error::invalid(
             "name",

@@ -2,7 +2,7 @@
 //! entities, and the name index built from them. The store publishes a new one per commit;
 //! readers (`query.rs`) and the journal read them; nothing here writes.
 
-use super::index::Index;
+use super::matching::Index;
 use super::model::{Entity, ListMeta};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

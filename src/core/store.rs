@@ -7,8 +7,8 @@
 //! wakes subscribers. A mutation that changes nothing publishes nothing.
 
 use super::changes::{Change, ChangeKind, ChangeLog};
-use super::index::Index;
 use super::journal::Journal;
+use super::matching::Index;
 use super::model::{Entity, ListMeta};
 use super::snapshot::{unknown_list_message, ListState, Snapshot};
 use super::{Error, Result};

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use watchlist::core::enrich;
-use watchlist::core::index::{Hit, Index, Query};
+use watchlist::core::matching::{Hit, Index, Query};
 use watchlist::core::model::{Entity, EntityType};
 
 const DEFAULT_THRESHOLD: f64 = 0.75;

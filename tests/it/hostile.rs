@@ -8,7 +8,7 @@ use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Duration;
 use tonic::{Code, Request};
-use watchlist::core::index::{Index, Query};
+use watchlist::core::matching::{Index, Query};
 use watchlist::core::{query::check_name, work};
 use watchlist::proto::v1::{
     Entity, EntityType, Listing, ScreenRequest, SubscribeRequest, UpsertEntitiesRequest,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 use watchlist::core::import::{parse, Format, Input};
-use watchlist::core::normalize::{romanize, syllabify, tokenize};
+use watchlist::core::matching::text::{romanize, syllabify, tokenize};
 use watchlist::core::query::ScreenRequest;
 use watchlist::core::store::Store;
 use watchlist::core::work;

@@ -3,7 +3,7 @@
 
 use crate::support::{expect_status, spawn_server};
 use tonic::Code;
-use watchlist::core::index::ALGORITHM_VERSION;
+use watchlist::core::matching::ALGORITHM_VERSION;
 use watchlist::proto::v1::{EntityType, ScreenRequest, ScreenResponse};
 
 fn request(name: &str) -> ScreenRequest {

@@ -104,7 +104,7 @@ fn promised_parties_are_present_with_chinese_names() {
 #[test]
 fn every_published_name_finds_its_entity() {
     use std::sync::Arc;
-    use watchlist::core::index::{Index, Query};
+    use watchlist::core::matching::{Index, Query};
     let (entities, _) = load();
     let arcs: Vec<Arc<Entity>> = entities.into_values().map(Arc::new).collect();
     let index = Index::build(arcs.iter());

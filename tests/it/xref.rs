@@ -346,7 +346,7 @@ async fn a_new_table_reaches_a_durable_store_and_its_subscribers_when_the_file_i
 #[test]
 fn unlisted_chinese_company_names_alarm_no_more_with_the_cross_reference() {
     use std::sync::Arc;
-    use watchlist::core::index::{Index, Query};
+    use watchlist::core::matching::{Index, Query};
     let mut plain: Vec<Entity> = Vec::new();
     for (format, relative) in [
         (Format::CslCsv, "moov-io-watchman/test/testdata/csl.csv"),

@@ -1,0 +1,72 @@
+//! Every tuning constant of the matching algorithm, in one place. Changing any of them
+//! changes answers: bump `ALGORITHM_VERSION`. Every multiplier is at most 1, which the
+//! candidate stage relies on (see `ceiling.rs`).
+
+/// Changes whenever a change to the scorer can change a score.
+pub const ALGORITHM_VERSION: &str = "wl-match-6";
+
+/// Token pairs below this similarity do not match (a five-letter word with a consonant added
+/// or dropped, 0.8, does not).
+pub(super) const FUZZY_MIN: f64 = 0.81;
+/// Similarity of two romanisations of one Chinese syllable (Xu ~ Hsu, Zhang ~ Cheung).
+pub(super) const ROMANISATION_SIM: f64 = 0.9;
+/// Similarity of a short form of a given name to the formal one (Jim ~ James); persons only.
+pub(super) const NICKNAME_SIM: f64 = 0.9;
+/// Similarity of an initial to the name part it abbreviates.
+pub(super) const INITIAL_SIM: f64 = 0.8;
+/// Similarity of an acronym to the words it abbreviates (MFC ~ Missiles and Fire Control).
+pub(super) const ACRONYM_SIM: f64 = 0.85;
+/// Weight multiplier of generic tokens (China, Technology, Beijing ...) and of initials.
+pub(super) const GENERIC_WEIGHT: f64 = 0.2;
+/// Exponents of the query and name coverage in the score.
+pub(super) const QUERY_EXP: f64 = 0.6;
+pub(super) const NAME_EXP: f64 = 0.4;
+pub(super) const NUMBER_MISMATCH: f64 = 0.6;
+/// The caller says person and the listed entity is an organisation, or the reverse: a
+/// perfect name match drops below the default threshold.
+pub(super) const TYPE_MISMATCH: f64 = 0.7;
+pub(super) const COUNTRY_MISMATCH: f64 = 0.95;
+/// Romanisation loses information: a perfect cross-script match scores this much.
+pub(super) const CROSS_SCRIPT: f64 = 0.95;
+/// Matching by sound classes (near-homophone transliterations) loses more.
+pub(super) const PHONETIC: f64 = 0.9;
+/// The name's most informative token (usually the trade name) found nowhere in the query.
+pub(super) const DISTINCTIVE_MISSING: f64 = 0.75;
+/// Weight of an unmatched middle name of a person, on either side, once two parts matched.
+pub(super) const MIDDLE_NAME: f64 = 0.35;
+/// A Chinese personal name with a syllable the query does not have (Chen Ming ≠ Chen Mingguo).
+pub(super) const SYLLABLE_MISSING: f64 = 0.7;
+/// A surname-only Chinese rendering of a Western name (罗斯 for Wilbur Ross) matched by one
+/// part of a query that also has a given name: the given name cannot be checked.
+pub(super) const SURNAME_ONLY: f64 = 0.8;
+/// The same rendering matched by a query that is only the surname: never a match by default.
+pub(super) const SURNAME_ALONE: f64 = 0.6;
+/// A query of one short word ("King", "Wu") that covers only part of a name, or matches only
+/// approximately (Nice ~ Nico), or of two Chinese characters that leave a name's own characters
+/// unmatched (通用 in 通用动力, 罗斯 in 尼罗斯科技): short names must not flood results.
+pub(super) const SHORT_PARTIAL: f64 = 0.75;
+/// The query and the name each have a class word the other lacks (Applied Materials vs
+/// Applied Technologies Group): the shared word is a name two businesses can bear.
+pub(super) const DESCRIPTOR_CONFLICT: f64 = 0.8;
+/// While counting candidates, a name's mask holds the query tokens it matches in its low
+/// bits (so a query of more tokens is not counted), then how many distinct vocabulary
+/// tokens matched (one name token matches one query token at most; eight bits), then the sum
+/// of their weights in fixed point (at most 255 tokens of weight at most 1).
+pub(super) const TOKEN_BITS: usize = 28;
+/// Query tokens the candidate stage counts; a longer query reads every postings list it
+/// touches, so the service refuses it (`query::MAX_QUERY_TOKENS`).
+pub const COUNTED_TOKENS: usize = TOKEN_BITS;
+pub(super) const TOKEN_MASK: u64 = (1 << TOKEN_BITS) - 1;
+pub(super) const ONE_TOKEN: u64 = 1 << TOKEN_BITS;
+pub(super) const WEIGHT_SHIFT: usize = TOKEN_BITS + 8;
+pub(super) const WEIGHT_UNIT: f64 = (1u64 << 20) as f64;
+/// While counting candidates, a generic token's postings are read when they are at most this
+/// many times the names collected; beyond, the token is assumed held.
+pub(super) const SCAN_RATIO: usize = 32;
+/// Words skipped when reading an acronym off a name (Missiles and Fire Control → MFC).
+pub(super) const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
+
+/// Edit costs of the typo-weighted distance (`similarity.rs`): a typo (a swap, a doubled
+/// letter, letters often written for each other) and any other edit.
+pub(super) const TYPO_COST: f64 = 0.5;
+pub(super) const EDIT_COST: f64 = 1.5;

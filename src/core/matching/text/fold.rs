@@ -1,0 +1,180 @@
+//! From a raw name to tokens: NFKC, traditional to simplified Chinese, case, diacritics,
+//! punctuation, split into runs of Han and Latin text; generic and legal-form words.
+
+use super::*;
+
+/// A word list as a set, built the first time it is asked.
+pub(super) fn word_set(
+    lock: &'static OnceLock<FastSet<&'static str>>,
+    words: &[&'static str],
+) -> &'static FastSet<&'static str> {
+    lock.get_or_init(|| words.iter().copied().collect())
+}
+
+pub(super) fn is_generic_word(word: &str) -> bool {
+    static SET: OnceLock<FastSet<&'static str>> = OnceLock::new();
+    word_set(&SET, GENERIC).contains(word)
+}
+
+pub(super) fn is_legal_or_honorific(word: &str) -> bool {
+    static SET: OnceLock<FastSet<&'static str>> = OnceLock::new();
+    static HONORIFIC: OnceLock<FastSet<&'static str>> = OnceLock::new();
+    word_set(&SET, LEGAL_FORMS).contains(word) || word_set(&HONORIFIC, HONORIFICS).contains(word)
+}
+
+/// Whether a token is low-information (a class word, a big place name, a country).
+pub fn is_generic(token: &Token) -> bool {
+    match token.script {
+        Script::Latin => is_generic_word(&token.text),
+        Script::Han => GENERIC_HAN.contains(token.text.as_str()),
+    }
+}
+
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF | 0x2A700..=0x2EBEF | 0x30000..=0x3134F)
+}
+
+/// Normalises a name into its tokens. Legal forms are dropped unless nothing else is left, so a
+/// name made only of a legal form keeps them (and `distinctive` tells the caller).
+pub fn tokenize(name: &str) -> Vec<Token> {
+    let folded = fold(name);
+    crate::core::work::count(|w| w.normalised_chars += folded.chars().count() as u64);
+    let mut tokens = Vec::new();
+    let mut legal = Vec::new();
+    let mut segment = 0u16;
+    for run in split_runs(&folded) {
+        match run {
+            Run::Latin(words) => latin_tokens(&words, &mut segment, &mut tokens, &mut legal),
+            Run::Han(chars) => {
+                let kept = strip_han_legal(&chars);
+                if kept.is_empty() {
+                    legal.extend(
+                        chars
+                            .chars()
+                            .map(|c| Token::new(c.to_string(), Script::Han, segment)),
+                    );
+                }
+                han_tokens(kept, segment, &mut tokens);
+                segment = segment.saturating_add(1);
+            }
+        }
+    }
+    if tokens.is_empty() {
+        legal
+    } else {
+        tokens
+    }
+}
+
+/// Whether a token is a legal form (Co., Ltd., 有限公司 ...): such tokens only survive
+/// `tokenize` when a name has nothing else.
+pub fn is_legal_form(token: &Token) -> bool {
+    match token.script {
+        Script::Latin => is_legal_or_honorific(&token.text),
+        Script::Han => HAN_LEGAL_SUFFIXES
+            .iter()
+            .any(|s| s.contains(token.text.as_str())),
+    }
+}
+
+/// Whether the name has any token that is neither a legal form nor generic.
+pub fn distinctive(tokens: &[Token]) -> bool {
+    tokens.iter().any(|t| !is_generic(t) && !is_legal_form(t))
+}
+
+/// NFKC, traditional Chinese folded to simplified (many-to-one, so safe in this direction),
+/// lower case, diacritics removed, apostrophes removed, and every other non-alphanumeric
+/// character (punctuation, middle dots, dashes, brackets) turned into a space.
+pub(super) fn fold(name: &str) -> String {
+    // ASCII has nothing to compose, simplify or strip: the same result, without the tables.
+    if name.is_ascii() {
+        return name
+            .bytes()
+            .filter(|b| !matches!(b, b'\'' | b'`'))
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    char::from(b.to_ascii_lowercase())
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+    }
+    let mut out = String::with_capacity(name.len());
+    let nfkc: String = name.nfkc().collect();
+    let simplified = if nfkc.chars().any(is_han) {
+        fast2s::convert(&nfkc)
+    } else {
+        nfkc
+    };
+    for c in simplified.chars().flat_map(char::to_lowercase).nfd() {
+        if is_combining_mark(c) || is_ignorable(c) || matches!(c, '\'' | '’' | '‘' | '`' | 'ʼ')
+        {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push(' ');
+        }
+    }
+    out.nfc().collect()
+}
+
+/// Characters that are invisible by definition (Unicode's Default_Ignorable_Code_Point):
+/// zero-width spaces and joiners, Hangul fillers, variation selectors, the soft hyphen, bidi
+/// controls, tags. They are dropped, so a name made of them is empty and "Hua\u{200B}wei" is
+/// "Huawei".
+pub(super) fn is_ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF)
+}
+
+/// Characters of a name after normalisation (NFKC can make one character several: `㌀` is
+/// four letters), the length that limits are set on.
+pub fn normalised_chars(name: &str) -> usize {
+    fold(name).chars().count()
+}
+
+pub(super) enum Run {
+    Latin(String),
+    Han(String),
+}
+
+/// Splits folded text into runs of Han characters and runs of everything else.
+pub(super) fn split_runs(folded: &str) -> Vec<Run> {
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    let mut in_han = false;
+    for c in folded.chars() {
+        let han = is_han(c);
+        if c == ' ' && in_han {
+            // A space ends a Han run (names like "洛克希德 马丁" keep their parts apart).
+            runs.push(Run::Han(std::mem::take(&mut current)));
+            in_han = false;
+            continue;
+        }
+        if han != in_han && !current.is_empty() {
+            let run = std::mem::take(&mut current);
+            runs.push(if in_han {
+                Run::Han(run)
+            } else {
+                Run::Latin(run)
+            });
+        }
+        in_han = han;
+        current.push(c);
+    }
+    if !current.is_empty() {
+        runs.push(if in_han {
+            Run::Han(current)
+        } else {
+            Run::Latin(current)
+        });
+    }
+    runs
+}
