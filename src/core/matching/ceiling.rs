@@ -188,12 +188,12 @@ impl Ceiling {
             (q_cov.min(1.0), held)
         };
         let Some(total) = total else {
-            return q_cov.powi(3) >= t;
+            return q_cov.powi(QUERY_FIFTHS) >= t;
         };
         // The name side as if every token it may match did, at similarity 1.
         let held = held.min(total);
         let n_cov = name_coverage(held, held, total, least);
-        q_cov.powi(3) * n_cov.powi(2) >= t
+        q_cov.powi(QUERY_FIFTHS) * n_cov.powi(NAME_FIFTHS) >= t
     }
 
     /// Over the query tokens `of`: the sum of `values`, and with their similarities.

@@ -21,6 +21,10 @@ pub(super) const GENERIC_WEIGHT: f64 = 0.2;
 /// Exponents of the query and name coverage in the score.
 pub(super) const QUERY_EXP: f64 = 0.6;
 pub(super) const NAME_EXP: f64 = 0.4;
+/// The same exponents in fifths: the ceiling compares fifth powers (`q³ · n² ≥ t⁵`) so that
+/// its inner loop needs no `powf`. A test ties them to the exponents.
+pub(super) const QUERY_FIFTHS: i32 = 3;
+pub(super) const NAME_FIFTHS: i32 = 2;
 pub(super) const NUMBER_MISMATCH: f64 = 0.6;
 /// The caller says person and the listed entity is an organisation, or the reverse: a
 /// perfect name match drops below the default threshold.
@@ -70,3 +74,48 @@ pub(super) const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
 /// letter, letters often written for each other) and any other edit.
 pub(super) const TYPO_COST: f64 = 0.5;
 pub(super) const EDIT_COST: f64 = 1.5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every multiplier a score can be given, each at most 1: the candidate stage's bound (a name
+    /// can reach the threshold only if its coverage can) rests on it. A new multiplier goes here,
+    /// where the test below holds it to that.
+    const MULTIPLIERS: &[(&str, f64)] = &[
+        ("number_mismatch", NUMBER_MISMATCH),
+        ("type_mismatch", TYPE_MISMATCH),
+        ("country_mismatch", COUNTRY_MISMATCH),
+        ("cross_script", CROSS_SCRIPT),
+        ("phonetic", PHONETIC),
+        ("distinctive_missing", DISTINCTIVE_MISSING),
+        ("syllable_missing", SYLLABLE_MISSING),
+        ("surname_only", SURNAME_ONLY),
+        ("surname_alone", SURNAME_ALONE),
+        ("short_partial", SHORT_PARTIAL),
+        ("descriptor_conflict", DESCRIPTOR_CONFLICT),
+        ("generic_weight", GENERIC_WEIGHT),
+        ("middle_name", MIDDLE_NAME),
+        ("romanisation_sim", ROMANISATION_SIM),
+        ("nickname_sim", NICKNAME_SIM),
+        ("initial_sim", INITIAL_SIM),
+        ("acronym_sim", ACRONYM_SIM),
+    ];
+
+    #[test]
+    fn every_multiplier_is_at_most_one() {
+        for (name, value) in MULTIPLIERS {
+            assert!(
+                *value > 0.0 && *value <= 1.0,
+                "{name} = {value}: a multiplier above 1 breaks the candidate stage's bound"
+            );
+        }
+    }
+
+    #[test]
+    fn the_ceiling_works_in_fifths_of_the_exponents() {
+        assert!((QUERY_EXP + NAME_EXP - 1.0).abs() < 1e-12);
+        assert!((QUERY_EXP * 5.0 - f64::from(QUERY_FIFTHS)).abs() < 1e-12);
+        assert!((NAME_EXP * 5.0 - f64::from(NAME_FIFTHS)).abs() < 1e-12);
+    }
+}
