@@ -95,12 +95,11 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Largest request message accepted by Screening, Catalog and Changes: far above any real
 /// screen request (a name is at most 512 characters), far below what could hurt the server.
 pub const MAX_REQUEST: usize = 64 * 1024;
+/// Largest Admin request: room for replacing a whole large list in one call.
+pub const MAX_ADMIN_REQUEST: usize = 64 * 1024 * 1024;
 /// HTTP/2 flow-control windows of the gRPC listeners (see `run_with`).
 const STREAM_WINDOW: u32 = 64 * 1024;
 const CONNECTION_WINDOW: u32 = 4 * 1024 * 1024;
-
-/// Largest Admin request: room for replacing a whole large list in one call.
-pub const MAX_ADMIN_REQUEST: usize = 64 * 1024 * 1024;
 
 /// PEM files for TLS on every gRPC listener; with `client_ca`, clients must present a
 /// certificate it signed (mutual TLS).

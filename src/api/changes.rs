@@ -75,7 +75,7 @@ impl Changes for ChangesService {
         let log = shared.store.log();
         let start = log.start(r.from_sequence);
         let (deliveries, task) = log.subscribe(
-            Some(start),
+            start,
             filter,
             SubscribeOptions {
                 heartbeat: shared.limits.heartbeat,

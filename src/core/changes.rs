@@ -194,16 +194,15 @@ impl ChangeLog {
         }
     }
 
-    /// A subscription reading changes after `from` (after the latest if `None`; `Some(0)` is
-    /// the start of the retained history): its deliveries, and the task that makes them, for
-    /// the caller to spawn (the core spawns nothing). The task ends when the receiver is
+    /// A subscription reading changes after position `start` (see `start`): its deliveries,
+    /// and the task that makes them, for the caller to spawn (the core spawns nothing). The task ends when the receiver is
     /// dropped, at shutdown, at the deadline, when the client stalls, or when its cursor falls
     /// out of the log; `guard` is dropped when it does, so whatever the caller registered for
     /// the subscription is released even if the client never reads again.
     #[allow(clippy::type_complexity)]
     pub fn subscribe(
         self: &Arc<Self>,
-        from: Option<u64>,
+        start: u64,
         filter: Filter,
         options: SubscribeOptions,
         shutdown: watch::Receiver<bool>,
@@ -213,7 +212,6 @@ impl ChangeLog {
         mpsc::Receiver<Result<Delivery>>,
         impl std::future::Future<Output = ()> + Send + 'static,
     )> {
-        let start = self.start(from);
         // Check the position now, so a bad one fails the call instead of the stream.
         self.read_after(start, 0)?;
         let (tx, rx) = mpsc::channel(options.buffer.max(1));

@@ -22,7 +22,7 @@ fn check_name(field: &str, name: &str) -> Result<()> {
     if name.is_ascii() && chars <= MAX_NAME_TOKENS {
         return Ok(());
     }
-    let normalised = super::matching::text::normalised_chars(name);
+    let (normalised, tokens) = super::matching::text::normalise(name);
     if normalised > MAX_NAME_CHARS {
         return Err(Error::invalid(
             field,
@@ -32,10 +32,7 @@ fn check_name(field: &str, name: &str) -> Result<()> {
             ),
         ));
     }
-    if normalised <= MAX_NAME_TOKENS {
-        return Ok(()); // every word has a character
-    }
-    let words = super::matching::text::tokenize(name).len();
+    let words = tokens.len();
     if words > MAX_NAME_TOKENS {
         return Err(Error::invalid(
             field,

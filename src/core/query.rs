@@ -74,7 +74,7 @@ pub fn check_name(name: &str) -> Result<&str> {
             format!("is {chars} characters long; at most {MAX_QUERY_CHARS} are accepted"),
         ));
     }
-    let normalised = text::normalised_chars(name);
+    let (normalised, tokens) = text::normalise(name);
     if normalised > MAX_QUERY_CHARS {
         return Err(Error::invalid(
             "name",
@@ -85,7 +85,7 @@ pub fn check_name(name: &str) -> Result<&str> {
             ),
         ));
     }
-    let tokens = text::tokenize(name).len();
+    let tokens = tokens.len();
     if tokens == 0 {
         return Err(Error::invalid(
             "name",

@@ -38,8 +38,16 @@ pub fn is_han(c: char) -> bool {
 /// Normalises a name into its tokens. Legal forms are dropped unless nothing else is left, so a
 /// name made only of a legal form keeps them (and `distinctive` tells the caller).
 pub fn tokenize(name: &str) -> Vec<Token> {
+    normalise(name).1
+}
+
+/// The characters of a name after normalisation (NFKC can make one character several: `㌀` is
+/// four letters), the length that limits are set on, and its tokens (see `tokenize`), from one
+/// pass of folding.
+pub fn normalise(name: &str) -> (usize, Vec<Token>) {
     let folded = fold(name);
-    crate::core::work::count(|w| w.normalised_chars += folded.chars().count() as u64);
+    let chars = folded.chars().count();
+    crate::core::work::count(|w| w.normalised_chars += chars as u64);
     let mut tokens = Vec::new();
     let mut legal = Vec::new();
     let mut segment = 0u16;
@@ -60,11 +68,8 @@ pub fn tokenize(name: &str) -> Vec<Token> {
             }
         }
     }
-    if tokens.is_empty() {
-        legal
-    } else {
-        tokens
-    }
+    let tokens = if tokens.is_empty() { legal } else { tokens };
+    (chars, tokens)
 }
 
 /// Whether a token is a legal form (Co., Ltd., 有限公司 ...): such tokens only survive
@@ -132,12 +137,6 @@ pub(super) fn is_ignorable(c: char) -> bool {
         | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
         | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
         | 0xE0000..=0xE0FFF)
-}
-
-/// Characters of a name after normalisation (NFKC can make one character several: `㌀` is
-/// four letters), the length that limits are set on.
-pub fn normalised_chars(name: &str) -> usize {
-    fold(name).chars().count()
 }
 
 pub(super) enum Run {
