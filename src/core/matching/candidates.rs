@@ -17,7 +17,7 @@ pub(super) const BLOCK: usize = 1 << 16;
 pub(super) const BLOCK: usize = 64;
 
 /// One postings list read while counting candidates.
-pub(super) struct Read<'a> {
+pub(super) struct PostingsRead<'a> {
     /// The query tokens it stands for.
     pub(super) bits: u64,
     /// What it adds to a name's mask: one token, and its weight.
@@ -37,12 +37,12 @@ pub(super) enum Role {
     Add,
 }
 
-impl<'a> Read<'a> {
-    pub(super) fn new(bits: u64, weight: f64, postings: &'a [u32]) -> Read<'a> {
+impl<'a> PostingsRead<'a> {
+    pub(super) fn new(bits: u64, weight: f64, postings: &'a [u32]) -> PostingsRead<'a> {
         work::count(|w| w.postings += postings.len() as u64);
         // Rounded up: the weight found is never less than the weight held.
         let units = (weight * WEIGHT_UNIT).ceil() as u64;
-        Read {
+        PostingsRead {
             bits,
             adds: ONE_TOKEN + (units << WEIGHT_SHIFT),
             postings,
@@ -74,7 +74,7 @@ impl<'a> Read<'a> {
 /// What counting found of one name: the query tokens it holds (`bits`), through how many
 /// distinct tokens of its own, of what weight in all; `exact` when the name holds no token
 /// twice (else one of its tokens may match two query tokens, and its weight is not known).
-pub(super) struct Found {
+pub(super) struct NameCount {
     pub(super) bits: u64,
     pub(super) tokens: usize,
     pub(super) weight: f64,
@@ -86,7 +86,7 @@ impl Index {
     /// tokens found to match it through its postings (bits; none when not counted).
     ///
     /// Every factor of a score is at most 1, so a name must hold query tokens worth a share
-    /// `need` of the query's weight (see `needs`); when the query has a distinctive token, it
+    /// `need` of the query's weight (see `coverage_needed`); when the query has a distinctive token, it
     /// must hold one of those (a scorer rule); a person's name needs two matched tokens (a
     /// scorer rule) but less weight when Western (unmatched middle names weigh little).
     /// Generic tokens and initials are assumed held. The distinctive tokens are split: the
@@ -104,7 +104,7 @@ impl Index {
         form: QueryForm,
         threshold: f64,
         any_distinctive: bool,
-        lookup: &Lookup,
+        matches: &QueryMatches,
         ceiling: Option<&Ceiling>,
     ) -> Vec<(u32, u64)> {
         let group = form.group();
@@ -129,7 +129,7 @@ impl Index {
             work::count(|w| w.postings += rarest.map_or(0, |l| l.len() as u64));
             out.extend(rarest.unwrap_or_default().iter().map(|&n| (n, 0)));
         } else if let Some(ceiling) = ceiling {
-            self.count(query, lookup, group, threshold, ceiling, &mut out);
+            self.count(query, matches, group, threshold, ceiling, &mut out);
         }
         // Surname-only renderings are capped, not covered: any shared token makes them
         // candidates.
@@ -157,13 +157,13 @@ impl Index {
     pub(super) fn count(
         &self,
         query: &[QueryToken],
-        lookup: &Lookup,
+        matches: &QueryMatches,
         group: usize,
         threshold: f64,
         ceiling: &Ceiling,
         out: &mut Vec<(u32, u64)>,
     ) {
-        let (need_org, need_person) = needs(query, threshold);
+        let (need_org, need_person) = coverage_needed(query, threshold);
         let (need_org, need_person) = (need_org - 1e-9, need_person - 1e-9);
         let mut assumed = 0u64;
         for (i, t) in query.iter().enumerate() {
@@ -201,16 +201,16 @@ impl Index {
         // Every list read: the query tokens it stands for, what it adds to a name's mask (one
         // token, its weight), its postings, and whether it collects names (for all, for
         // Western persons only) or only adds to names collected.
-        let mut reads: Vec<Read> = lookup
+        let mut reads: Vec<PostingsRead> = matches
             .ids
             .iter()
             .map(|(&id, entry)| {
-                Read::new(entry.person_bits, entry.weight, self.postings(id, group))
+                PostingsRead::new(entry.person_bits, entry.weight, self.postings(id, group))
             })
             .collect();
         for (i, t) in query.iter().enumerate() {
             let names = self.acronym_names(t, group);
-            reads.push(Read::new(1 << i, ceiling.cover[i], names));
+            reads.push(PostingsRead::new(1 << i, ceiling.cover[i], names));
         }
         reads.retain(|r| !r.postings.is_empty());
         for r in &mut reads {
@@ -232,9 +232,9 @@ impl Index {
             let masks = &mut *cell.borrow_mut();
             masks.resize(BLOCK, 0);
             let mut touched: Vec<u32> = Vec::new();
-            let mut pending: Vec<(u32, Found)> = Vec::new();
+            let mut pending: Vec<(u32, NameCount)> = Vec::new();
             let mut shapes: Vec<u64> = Vec::new();
-            let t = ceiling.needs(threshold);
+            let t = ceiling.fifth_power_needed(threshold);
             let mut blocks: Vec<&[u32]> = Vec::with_capacity(reads.len());
             for base in (0..self.names.len()).step_by(BLOCK) {
                 let end = (base + BLOCK).min(self.names.len()) as u32;
@@ -286,7 +286,7 @@ impl Index {
                 pending.clear();
                 for &n in &touched {
                     let mask = std::mem::take(&mut masks[n as usize - base]);
-                    let found = Found {
+                    let found = NameCount {
                         bits: mask & TOKEN_MASK,
                         tokens: ((mask >> TOKEN_BITS) & 0xff) as usize,
                         weight: (mask >> WEIGHT_SHIFT) as f64 / WEIGHT_UNIT,
@@ -339,15 +339,15 @@ impl Index {
 
 /// The query tokens of one form by the vocabulary tokens they match: what scoring and the
 /// score ceiling look up for each token of a name.
-pub(super) struct Lookup {
+pub(super) struct QueryMatches {
     /// Vocabulary token → its entry.
-    pub(super) ids: FastMap<u32, LookupEntry>,
+    pub(super) ids: FastMap<u32, MatchedToken>,
     /// The matches, grouped by vocabulary token.
-    pub(super) matches: Vec<LookupMatch>,
+    pub(super) all: Vec<QueryMatch>,
 }
 
-pub(super) struct LookupEntry {
-    /// Range of `Lookup::matches`.
+pub(super) struct MatchedToken {
+    /// Range of `QueryMatches::all`.
     pub(super) start: u32,
     pub(super) len: u32,
     /// The query tokens it matches (bits), for any name and for persons' names (nicknames).
@@ -361,18 +361,18 @@ pub(super) struct LookupEntry {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub(super) struct LookupMatch {
+pub(super) struct QueryMatch {
     pub(super) query: u16,
     pub(super) sim: f64,
     pub(super) person_only: bool,
 }
 
-impl Lookup {
-    pub(super) fn new(query: &[QueryToken]) -> Lookup {
-        let mut all: Vec<(u32, LookupMatch, f64)> = Vec::new();
+impl QueryMatches {
+    pub(super) fn new(query: &[QueryToken]) -> QueryMatches {
+        let mut all: Vec<(u32, QueryMatch, f64)> = Vec::new();
         for (qi, t) in query.iter().enumerate() {
             for m in t.matches.iter() {
-                let at = LookupMatch {
+                let at = QueryMatch {
                     query: qi as u16,
                     sim: m.sim,
                     person_only: m.person_only,
@@ -381,11 +381,11 @@ impl Lookup {
             }
         }
         all.sort_by_key(|(id, m, _)| (*id, m.query));
-        let mut ids: FastMap<u32, LookupEntry> = FastMap::default();
+        let mut ids: FastMap<u32, MatchedToken> = FastMap::default();
         ids.reserve(all.len());
         for (at, &(id, m, weight)) in all.iter().enumerate() {
             let bit = if m.query < 64 { 1u64 << m.query } else { 0 };
-            let entry = ids.entry(id).or_insert(LookupEntry {
+            let entry = ids.entry(id).or_insert(MatchedToken {
                 start: at as u32,
                 len: 0,
                 bits: 0,
@@ -404,20 +404,20 @@ impl Lookup {
             }
             entry.sim = entry.sim.max(m.sim);
         }
-        Lookup {
+        QueryMatches {
             ids,
-            matches: all.into_iter().map(|(_, m, _)| m).collect(),
+            all: all.into_iter().map(|(_, m, _)| m).collect(),
         }
     }
 
-    pub(super) fn get(&self, id: u32) -> Option<&LookupEntry> {
+    pub(super) fn get(&self, id: u32) -> Option<&MatchedToken> {
         self.ids.get(&id)
     }
 
     /// The query tokens a vocabulary token matches.
-    pub(super) fn matches(&self, id: u32) -> &[LookupMatch] {
+    pub(super) fn of(&self, id: u32) -> &[QueryMatch] {
         self.get(id).map_or(&[], |e| {
-            &self.matches[e.start as usize..(e.start + e.len) as usize]
+            &self.all[e.start as usize..(e.start + e.len) as usize]
         })
     }
 }

@@ -6,7 +6,7 @@ use super::*;
 /// The weight of query tokens a name must hold to reach `threshold`: any name, and a Western
 /// person's name (whose unmatched middle names weigh `MIDDLE_NAME`). A score is at most
 /// `query_coverage^QUERY_EXP`, so coverage must reach `r = threshold^(1/QUERY_EXP)`.
-pub(super) fn needs(query: &[QueryToken], threshold: f64) -> (f64, f64) {
+pub(super) fn coverage_needed(query: &[QueryToken], threshold: f64) -> (f64, f64) {
     let total: f64 = query.iter().map(|t| t.weight).sum();
     let r = threshold.clamp(0.0, 1.0).powf(1.0 / QUERY_EXP);
     (
@@ -102,14 +102,20 @@ impl Ceiling {
 
     /// The fifth power of the score a candidate needs before the form's factor: the ceiling
     /// `q^0.6 · n^0.4 · factor ≥ t` raised to the fifth power needs no powf in the inner loop.
-    pub(super) fn needs(&self, threshold: f64) -> f64 {
+    pub(super) fn fifth_power_needed(&self, threshold: f64) -> f64 {
         (threshold / self.factor - 1e-9).max(0.0).powi(5)
     }
 
-    /// Whether a candidate may reach the threshold (`t`, from `needs`) on the query side
+    /// Whether a candidate may reach the threshold (`t`, from `fifth_power_needed`) on the query side
     /// alone, while counting: what counting found of it; `assumed`, the query tokens assumed
     /// held; `western`, whether middle names weigh little.
-    pub(super) fn counted_query(&self, found: &Found, assumed: u64, western: bool, t: f64) -> bool {
+    pub(super) fn counted_query(
+        &self,
+        found: &NameCount,
+        assumed: u64,
+        western: bool,
+        t: f64,
+    ) -> bool {
         self.within(found, assumed, western, t, None)
     }
 
@@ -117,7 +123,7 @@ impl Ceiling {
     /// `Index::shapes`), read only for the names the query side leaves a chance.
     pub(super) fn counted_name(
         &self,
-        found: &Found,
+        found: &NameCount,
         assumed: u64,
         western: bool,
         t: f64,
@@ -138,7 +144,7 @@ impl Ceiling {
     /// name's weight is known.
     pub(super) fn within(
         &self,
-        found: &Found,
+        found: &NameCount,
         assumed: u64,
         western: bool,
         t: f64,
@@ -215,11 +221,17 @@ impl Ceiling {
 
     /// The ceiling of a name from its tokens. `counted`: the query tokens the candidate stage
     /// found in the name's postings, which includes the acronyms it may spell.
-    pub(super) fn of(&self, lookup: &Lookup, name: &IndexedName, total: f64, counted: u64) -> f64 {
+    pub(super) fn of(
+        &self,
+        matches: &QueryMatches,
+        name: &IndexedName,
+        total: f64,
+        counted: u64,
+    ) -> f64 {
         let (mut held, mut exact) = (0u64, 0u64);
         let (mut n_held, mut n_hit) = (0.0, 0.0);
         for &id in name.tokens.iter() {
-            let Some(entry) = lookup.get(id) else {
+            let Some(entry) = matches.get(id) else {
                 continue;
             };
             let bits = if name.person {

@@ -25,7 +25,6 @@ pub(super) const NAME_EXP: f64 = 0.4;
 /// its inner loop needs no `powf`. A test ties them to the exponents.
 pub(super) const QUERY_FIFTHS: i32 = 3;
 pub(super) const NAME_FIFTHS: i32 = 2;
-pub(super) const NUMBER_MISMATCH: f64 = 0.6;
 /// The caller says person and the listed entity is an organisation, or the reverse: a
 /// perfect name match drops below the default threshold.
 pub(super) const TYPE_MISMATCH: f64 = 0.7;
@@ -34,24 +33,90 @@ pub(super) const COUNTRY_MISMATCH: f64 = 0.95;
 pub(super) const CROSS_SCRIPT: f64 = 0.95;
 /// Matching by sound classes (near-homophone transliterations) loses more.
 pub(super) const PHONETIC: f64 = 0.9;
-/// The name's most informative token (usually the trade name) found nowhere in the query.
-pub(super) const DISTINCTIVE_MISSING: f64 = 0.75;
 /// Weight of an unmatched middle name of a person, on either side, once two parts matched.
 pub(super) const MIDDLE_NAME: f64 = 0.35;
-/// A Chinese personal name with a syllable the query does not have (Chen Ming ≠ Chen Mingguo).
-pub(super) const SYLLABLE_MISSING: f64 = 0.7;
 /// A surname-only Chinese rendering of a Western name (罗斯 for Wilbur Ross) matched by one
 /// part of a query that also has a given name: the given name cannot be checked.
 pub(super) const SURNAME_ONLY: f64 = 0.8;
 /// The same rendering matched by a query that is only the surname: never a match by default.
 pub(super) const SURNAME_ALONE: f64 = 0.6;
-/// A query of one short word ("King", "Wu") that covers only part of a name, or matches only
-/// approximately (Nice ~ Nico), or of two Chinese characters that leave a name's own characters
-/// unmatched (通用 in 通用动力, 罗斯 in 尼罗斯科技): short names must not flood results.
-pub(super) const SHORT_PARTIAL: f64 = 0.75;
-/// The query and the name each have a class word the other lacks (Applied Materials vs
-/// Applied Technologies Group): the shared word is a name two businesses can bear.
-pub(super) const DESCRIPTOR_CONFLICT: f64 = 0.8;
+/// The penalties: multipliers for what a name lacks or contradicts, each applied at most once.
+/// Scoring (`score.rs`) and the features that explain a score both read this one list, in its
+/// order (which is also the order the multipliers are applied in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Penalty {
+    /// The name's most informative token (usually the trade name) found nowhere in the query.
+    DistinctiveMissing,
+    /// A Chinese personal name with a syllable the query does not have (Chen Ming ≠ Chen
+    /// Mingguo).
+    SyllableMissing,
+    /// Numbers on both sides and one unmatched (CETC 28 vs CETC 38): a strong sign of another
+    /// party.
+    NumberMismatch,
+    /// The query and the name each have a class word the other lacks (Applied Materials vs
+    /// Applied Technologies Group): the shared word is a name two businesses can bear.
+    DescriptorConflict,
+    /// A query of one short word ("King", "Wu") that covers only part of a name, or matches
+    /// only approximately (Nice ~ Nico), or of two Chinese characters that leave a name's own
+    /// characters unmatched (通用 in 通用动力, 罗斯 in 尼罗斯科技): short names must not flood
+    /// results.
+    ShortPartial,
+}
+
+impl Penalty {
+    pub(super) const ALL: [Penalty; 5] = [
+        Penalty::DistinctiveMissing,
+        Penalty::SyllableMissing,
+        Penalty::NumberMismatch,
+        Penalty::DescriptorConflict,
+        Penalty::ShortPartial,
+    ];
+
+    pub(super) const fn multiplier(self) -> f64 {
+        match self {
+            Penalty::DistinctiveMissing => 0.75,
+            Penalty::SyllableMissing => 0.7,
+            Penalty::NumberMismatch => 0.6,
+            Penalty::DescriptorConflict => 0.8,
+            Penalty::ShortPartial => 0.75,
+        }
+    }
+
+    /// The feature that reports it.
+    pub(super) const fn feature(self) -> &'static str {
+        match self {
+            Penalty::DistinctiveMissing => "distinctive_missing",
+            Penalty::SyllableMissing => "syllable_missing",
+            Penalty::NumberMismatch => "number_mismatch",
+            Penalty::DescriptorConflict => "descriptor_conflict",
+            Penalty::ShortPartial => "short_query_partial",
+        }
+    }
+
+    const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// The penalties one score was given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Penalties(u8);
+
+impl Penalties {
+    pub(super) fn add(&mut self, penalty: Penalty) {
+        self.0 |= penalty.bit();
+    }
+
+    pub(super) fn has(self, penalty: Penalty) -> bool {
+        self.0 & penalty.bit() != 0
+    }
+
+    /// The ones given, in the list's order.
+    pub(super) fn iter(self) -> impl Iterator<Item = Penalty> {
+        Penalty::ALL.into_iter().filter(move |p| self.has(*p))
+    }
+}
+
 /// While counting candidates, a name's mask holds the query tokens it matches in its low
 /// bits (so a query of more tokens is not counted), then how many distinct vocabulary
 /// tokens matched (one name token matches one query token at most; eight bits), then the sum
@@ -79,21 +144,16 @@ pub(super) const EDIT_COST: f64 = 1.5;
 mod tests {
     use super::*;
 
-    /// Every multiplier a score can be given, each at most 1: the candidate stage's bound (a name
-    /// can reach the threshold only if its coverage can) rests on it. A new multiplier goes here,
-    /// where the test below holds it to that.
+    /// Every multiplier a score can be given besides the penalties (`Penalty::ALL`), each at
+    /// most 1: the candidate stage's bound (a name can reach the threshold only if its coverage
+    /// can) rests on it. A new multiplier goes here, where the test below holds it to that.
     const MULTIPLIERS: &[(&str, f64)] = &[
-        ("number_mismatch", NUMBER_MISMATCH),
         ("type_mismatch", TYPE_MISMATCH),
         ("country_mismatch", COUNTRY_MISMATCH),
         ("cross_script", CROSS_SCRIPT),
         ("phonetic", PHONETIC),
-        ("distinctive_missing", DISTINCTIVE_MISSING),
-        ("syllable_missing", SYLLABLE_MISSING),
         ("surname_only", SURNAME_ONLY),
         ("surname_alone", SURNAME_ALONE),
-        ("short_partial", SHORT_PARTIAL),
-        ("descriptor_conflict", DESCRIPTOR_CONFLICT),
         ("generic_weight", GENERIC_WEIGHT),
         ("middle_name", MIDDLE_NAME),
         ("romanisation_sim", ROMANISATION_SIM),
@@ -104,7 +164,8 @@ mod tests {
 
     #[test]
     fn every_multiplier_is_at_most_one() {
-        for (name, value) in MULTIPLIERS {
+        let penalties = Penalty::ALL.map(|p| (p.feature(), p.multiplier()));
+        for (name, value) in MULTIPLIERS.iter().chain(&penalties) {
             assert!(
                 *value > 0.0 && *value <= 1.0,
                 "{name} = {value}: a multiplier above 1 breaks the candidate stage's bound"

@@ -1,11 +1,12 @@
 //! The scorer: a greedy one-to-one alignment of query and name tokens, coverage on both sides,
 //! the multipliers (all at most 1), and the features that explain a score.
 
+use super::text::is_han;
 use super::*;
 
 /// What the query as a whole is like, beyond its tokens.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Shape {
+pub(super) struct QueryTraits {
     /// One short Latin word.
     pub(super) short: bool,
     /// Two Chinese characters.
@@ -16,22 +17,19 @@ pub(super) struct Shape {
 
 /// The numbers behind one score; features are built only for hits that are kept.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Scored {
+pub(super) struct ScoreBreakdown {
     pub(super) score: f64,
     pub(super) query_coverage: f64,
     pub(super) name_coverage: f64,
     pub(super) fuzzy: u8,
     pub(super) acronyms: u8,
     pub(super) initials: u8,
-    pub(super) distinctive_missing: bool,
-    pub(super) number_mismatch: bool,
-    pub(super) syllable_missing: bool,
-    pub(super) short_partial: bool,
-    pub(super) descriptor_conflict: bool,
+    pub(super) penalties: Penalties,
+    /// The cap of a surname-only rendering (`SURNAME_ONLY` or `SURNAME_ALONE`).
     pub(super) surname_only: Option<f64>,
 }
 
-impl Scored {
+impl ScoreBreakdown {
     pub(super) fn features(&self) -> Vec<Feature> {
         let mut features = vec![
             Feature {
@@ -57,28 +55,11 @@ impl Scored {
                 weight: 0.0,
             });
         }
-        let flags = [
-            (
-                "distinctive_missing",
-                self.distinctive_missing,
-                DISTINCTIVE_MISSING,
-            ),
-            ("number_mismatch", self.number_mismatch, NUMBER_MISMATCH),
-            ("syllable_missing", self.syllable_missing, SYLLABLE_MISSING),
-            ("short_query_partial", self.short_partial, SHORT_PARTIAL),
-            (
-                "descriptor_conflict",
-                self.descriptor_conflict,
-                DESCRIPTOR_CONFLICT,
-            ),
-        ];
-        for (name, _, weight) in flags.into_iter().filter(|(_, on, _)| *on) {
-            features.push(Feature {
-                name,
-                value: 1.0,
-                weight,
-            });
-        }
+        features.extend(self.penalties.iter().map(|p| Feature {
+            name: p.feature(),
+            value: 1.0,
+            weight: p.multiplier(),
+        }));
         if let Some(cap) = self.surname_only {
             features.push(Feature {
                 name: "surname_only_rendering",
@@ -90,36 +71,117 @@ impl Scored {
     }
 }
 
+/// One query and one candidate name, with the similarity each token was aligned at (0 when
+/// unaligned): what every step of scoring reads.
+struct Alignment<'a> {
+    index: &'a Index,
+    query: &'a [QueryToken],
+    name: &'a IndexedName,
+    q_sim: &'a mut [f64],
+    n_sim: &'a mut [f64],
+}
+
 impl Index {
-    /// Scores one candidate name; `None` when it is no match whatever the threshold.
+    /// Scores one candidate name; `None` when it is no match whatever the threshold. The
+    /// steps: align query and name tokens one to one, then initials and acronyms; apply the
+    /// rules that reject outright; measure coverage on both sides; apply the penalties.
     pub(super) fn score(
         &self,
         query: &[QueryToken],
-        lookup: &Lookup,
+        matches: &QueryMatches,
         name: &IndexedName,
         any_distinctive: bool,
-        shape: Shape,
+        traits: QueryTraits,
         scratch: &mut Scratch,
-    ) -> Option<Scored> {
-        let person = name.person;
-        let info = |id: u32| &self.tokens[id as usize];
-        // Every (query token, name token) pair that matches, best first; then a greedy
-        // one-to-one alignment.
+    ) -> Option<ScoreBreakdown> {
         let Scratch {
             pairs,
             q_sim,
             n_sim,
         } = scratch;
+        q_sim.clear();
+        q_sim.resize(query.len(), 0.0);
+        n_sim.clear();
+        n_sim.resize(name.tokens.len(), 0.0);
+        let mut at = Alignment {
+            index: self,
+            query,
+            name,
+            q_sim,
+            n_sim,
+        };
+        let mut scored = ScoreBreakdown::default();
+        let (fuzzy, distinctive_hit) = at.align(matches, pairs)?;
+        scored.fuzzy = fuzzy;
+        if any_distinctive && !distinctive_hit {
+            return None;
+        }
+        scored.initials = at.pair_initials();
+        if name.form == Form::Plain {
+            scored.acronyms = at.pair_acronyms();
+        }
+        let matched = at.matched_parts();
+        // A surname-only rendering is judged on the query parts it matched; the rest of the
+        // query (the given name) cannot be checked, so the score is capped.
+        let mut in_scope = None;
+        if name.surname_only {
+            let (scope, cap) = at.surname_scope()?;
+            in_scope = Some(scope);
+            scored.surname_only = Some(cap);
+        } else if name.person && matched < 2 {
+            // One shared name part is not a match for a person (OFAC's triage rule): "Ross",
+            // "Edmund" or 陈 alone must not flag everyone who bears it.
+            return None;
+        }
+        let (query_coverage, name_coverage) = at.coverage(matched, in_scope.as_deref())?;
+        if !any_distinctive && !at.generic_query_matched_word_for_word() {
+            return None;
+        }
+        scored.query_coverage = query_coverage;
+        scored.name_coverage = name_coverage;
+        let mut score = query_coverage.powf(QUERY_EXP) * name_coverage.powf(NAME_EXP);
+        scored.penalties = at.penalties(traits);
+        for penalty in scored.penalties.iter() {
+            score *= penalty.multiplier();
+        }
+        if let Some(cap) = scored.surname_only {
+            score = score.min(cap);
+        }
+        scored.score = score;
+        Some(scored)
+    }
+}
+
+impl Alignment<'_> {
+    fn info(&self, id: u32) -> &TokenInfo {
+        &self.index.tokens[id as usize]
+    }
+
+    /// The text of the name's token at `ni`.
+    fn text(&self, ni: usize) -> &str {
+        &self.info(self.name.tokens[ni]).text
+    }
+
+    /// Every (query token, name token) pair that matches, best first; then a greedy one-to-one
+    /// alignment. Returns how many aligned pairs are approximate and whether a distinctive
+    /// query token is aligned; `None` when nothing matches (initials and acronyms alone are
+    /// no match).
+    fn align(
+        &mut self,
+        matches: &QueryMatches,
+        pairs: &mut Vec<(f64, usize, usize)>,
+    ) -> Option<(u8, bool)> {
+        let (query, name) = (self.query, self.name);
         pairs.clear();
         for (ni, &id) in name.tokens.iter().enumerate() {
-            for m in lookup.matches(id) {
-                if person || !m.person_only {
+            for m in matches.of(id) {
+                if name.person || !m.person_only {
                     pairs.push((m.sim, m.query as usize, ni));
                 }
             }
         }
         if pairs.is_empty() {
-            return None; // initials and acronyms alone are no match
+            return None;
         }
         // A surname-only rendering is one part of the query: align it with the query part
         // that covers most of it (the later one on a tie, as surnames come last), not with
@@ -136,89 +198,100 @@ impl Index {
             pairs.retain(|&(_, qi, _)| Some(query[qi].segment) == best);
         }
         pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
-        q_sim.clear();
-        q_sim.resize(query.len(), 0.0);
-        n_sim.clear();
-        n_sim.resize(name.tokens.len(), 0.0);
-        let mut scored = Scored::default();
-        let mut distinctive_hit = false;
+        let (mut fuzzy, mut distinctive_hit) = (0, false);
         for &(sim, qi, ni) in pairs.iter() {
-            if q_sim[qi] > 0.0 || n_sim[ni] > 0.0 {
+            if self.q_sim[qi] > 0.0 || self.n_sim[ni] > 0.0 {
                 continue;
             }
-            q_sim[qi] = sim;
-            n_sim[ni] = sim;
+            self.q_sim[qi] = sim;
+            self.n_sim[ni] = sim;
             if sim < 1.0 {
-                scored.fuzzy += 1;
+                fuzzy += 1;
             }
             if !query[qi].generic {
                 distinctive_hit = true;
             }
         }
-        if any_distinctive && !distinctive_hit {
-            return None;
-        }
-        let text = |ni: usize| &*info(name.tokens[ni]).text;
-        // Initials: an unmatched one-letter query token pairs with an unmatched name part
-        // that starts with it ("John K. C. Lee" ~ "LEE, John Ka-chiu").
-        for (qi, qt) in query.iter().enumerate() {
-            if !qt.initial || q_sim[qi] > 0.0 {
+        Some((fuzzy, distinctive_hit))
+    }
+
+    /// Initials: an unmatched one-letter query token pairs with an unmatched name part that
+    /// starts with it ("John K. C. Lee" ~ "LEE, John Ka-chiu"). Returns how many paired.
+    fn pair_initials(&mut self) -> u8 {
+        let mut paired = 0;
+        for (qi, qt) in self.query.iter().enumerate() {
+            if !qt.initial || self.q_sim[qi] > 0.0 {
                 continue;
             }
-            let free = (0..name.tokens.len()).find(|&ni| {
-                n_sim[ni] == 0.0 && !info(name.tokens[ni]).numeric && text(ni).starts_with(&qt.text)
+            let free = (0..self.name.tokens.len()).find(|&ni| {
+                self.n_sim[ni] == 0.0
+                    && !self.info(self.name.tokens[ni]).numeric
+                    && self.text(ni).starts_with(&qt.text)
             });
             if let Some(ni) = free {
-                q_sim[qi] = INITIAL_SIM;
-                n_sim[ni] = INITIAL_SIM;
-                scored.initials += 1;
+                self.q_sim[qi] = INITIAL_SIM;
+                self.n_sim[ni] = INITIAL_SIM;
+                paired += 1;
             }
         }
-        // Acronyms: an unmatched query token spelling the initials of consecutive unmatched
-        // name words ("MFC" ~ Missiles and Fire Control, "KC" ~ Ka Chiu).
-        let open_acronym = query
-            .iter()
-            .zip(q_sim.iter())
-            .any(|(t, s)| t.acronym && *s == 0.0);
-        if name.form == Form::Plain && open_acronym {
-            // The name's words, without "of", "and" ... (at most 64 are looked at).
-            let mut words = [0usize; 64];
-            let mut count = 0;
-            for ni in 0..name.tokens.len().min(64) {
-                if !ACRONYM_SKIP.contains(&text(ni)) {
-                    words[count] = ni;
-                    count += 1;
-                }
-            }
-            let words = &words[..count];
-            for (qi, qt) in query.iter().enumerate() {
-                if !qt.acronym || q_sim[qi] > 0.0 {
-                    continue;
-                }
-                let letters = qt.text.as_bytes();
-                let window = words.windows(letters.len()).find(|at| {
-                    at.iter().zip(letters).all(|(&ni, &letter)| {
-                        let word = text(ni);
-                        n_sim[ni] == 0.0
-                            && word.as_bytes().first() == Some(&letter)
-                            && word.bytes().all(|b| b.is_ascii_alphabetic())
-                    })
-                });
-                if let Some(at) = window {
-                    q_sim[qi] = ACRONYM_SIM;
-                    for &ni in at {
-                        n_sim[ni] = ACRONYM_SIM;
-                    }
-                    scored.acronyms += 1;
-                }
+        paired
+    }
+
+    /// Acronyms: an unmatched query token spelling the initials of consecutive unmatched name
+    /// words ("MFC" ~ Missiles and Fire Control, "KC" ~ Ka Chiu). Returns how many paired.
+    fn pair_acronyms(&mut self) -> u8 {
+        let open = |at: &Self| {
+            at.query
+                .iter()
+                .zip(at.q_sim.iter())
+                .any(|(t, s)| t.acronym && *s == 0.0)
+        };
+        if !open(self) {
+            return 0;
+        }
+        // The name's words, without "of", "and" ... (at most 64 are looked at).
+        let mut words = [0usize; 64];
+        let mut count = 0;
+        for ni in 0..self.name.tokens.len().min(64) {
+            if !ACRONYM_SKIP.contains(&self.text(ni)) {
+                words[count] = ni;
+                count += 1;
             }
         }
-        let matched = match &name.parts {
+        let words = &words[..count];
+        let mut paired = 0;
+        for (qi, qt) in self.query.iter().enumerate() {
+            if !qt.acronym || self.q_sim[qi] > 0.0 {
+                continue;
+            }
+            let letters = qt.text.as_bytes();
+            let window = words.windows(letters.len()).find(|at| {
+                at.iter().zip(letters).all(|(&ni, &letter)| {
+                    let word = self.text(ni);
+                    self.n_sim[ni] == 0.0
+                        && word.as_bytes().first() == Some(&letter)
+                        && word.bytes().all(|b| b.is_ascii_alphabetic())
+                })
+            });
+            if let Some(at) = window {
+                self.q_sim[qi] = ACRONYM_SIM;
+                for &ni in at {
+                    self.n_sim[ni] = ACRONYM_SIM;
+                }
+                paired += 1;
+            }
+        }
+        paired
+    }
+
+    /// How many parts of the name matched: for a name in parts (a Chinese rendering of a
+    /// Western name), the parts two thirds of whose characters matched (scattered characters,
+    /// 姆 of 汤姆 or 斯 of 莫斯, are no name part); else the query tokens aligned.
+    fn matched_parts(&self) -> usize {
+        match &self.name.parts {
             Some(parts) => {
-                // A part counts when two thirds of its characters matched: scattered
-                // characters (姆 of 汤姆, 斯 of 莫斯) are no name part.
                 let mut counts: HashMap<u16, (usize, usize)> = HashMap::new();
-                for (part, s) in parts.iter().zip(n_sim.iter()) {
+                for (part, s) in parts.iter().zip(self.n_sim.iter()) {
                     let entry = counts.entry(*part).or_default();
                     entry.1 += 1;
                     if *s > 0.0 {
@@ -230,37 +303,40 @@ impl Index {
                     .filter(|(hit, all)| *hit > 0 && hit * 3 >= all * 2)
                     .count()
             }
-            None => q_sim.iter().filter(|s| **s > 0.0).count(),
-        };
-        // A surname-only rendering is judged on the query parts it matched; the rest of the
-        // query (the given name) cannot be checked, so the score is capped.
-        let mut in_scope: Option<Vec<bool>> = None;
-        if name.surname_only {
-            let segments: HashSet<u16> = query
-                .iter()
-                .zip(q_sim.iter())
-                .filter(|(_, s)| **s > 0.0)
-                .map(|(t, _)| t.segment)
-                .collect();
-            let scope: Vec<bool> = query
-                .iter()
-                .map(|t| segments.contains(&t.segment))
-                .collect();
-            if n_sim.contains(&0.0) {
-                return None; // all of the rendering, or it is another name (库克 ≠ 库楚克)
-            }
-            let whole = scope.iter().all(|s| *s);
-            in_scope = Some(scope);
-            let cap = if whole { SURNAME_ALONE } else { SURNAME_ONLY };
-            scored.surname_only = Some(cap);
-        } else if person && matched < 2 {
-            // One shared name part is not a match for a person (OFAC's triage rule): "Ross",
-            // "Edmund" or 陈 alone must not flag everyone who bears it.
+            None => self.q_sim.iter().filter(|s| **s > 0.0).count(),
+        }
+    }
+
+    /// For a surname-only rendering: the query tokens in the parts it matched, and the cap on
+    /// the score (lower when the query is only the surname). `None` when some of the rendering
+    /// is unmatched: it is all of the rendering, or another name (库克 ≠ 库楚克).
+    fn surname_scope(&self) -> Option<(Vec<bool>, f64)> {
+        let segments: HashSet<u16> = self
+            .query
+            .iter()
+            .zip(self.q_sim.iter())
+            .filter(|(_, s)| **s > 0.0)
+            .map(|(t, _)| t.segment)
+            .collect();
+        let scope: Vec<bool> = self
+            .query
+            .iter()
+            .map(|t| segments.contains(&t.segment))
+            .collect();
+        if self.n_sim.contains(&0.0) {
             return None;
         }
-        // Once two parts of a Western-style personal name match, the parts only one side
-        // has between matched parts (middle names) weigh little.
-        let middle = if person
+        let whole = scope.iter().all(|s| *s);
+        Some((scope, if whole { SURNAME_ALONE } else { SURNAME_ONLY }))
+    }
+
+    /// Query and name coverage: the weight aligned over the weight there is, on each side
+    /// (query tokens out of `in_scope` left out). Once two parts of a Western-style personal
+    /// name match, the parts only one side has between matched parts (middle names) weigh
+    /// `MIDDLE_NAME`. `None` when either side has no weight aligned.
+    fn coverage(&self, matched: usize, in_scope: Option<&[bool]>) -> Option<(f64, f64)> {
+        let name = self.name;
+        let middle = if name.person
             && matched >= 2
             && !name.chinese_person
             && !name.surname_only
@@ -270,58 +346,66 @@ impl Index {
         } else {
             1.0
         };
-        let q_span = matched_span(q_sim);
-        let n_span = matched_span(n_sim);
+        let q_span = matched_span(self.q_sim);
+        let n_span = matched_span(self.n_sim);
         let (mut q_total, mut q_hit) = (0.0, 0.0);
-        for (i, (t, &s)) in query.iter().zip(q_sim.iter()).enumerate() {
-            if in_scope.as_ref().is_none_or(|scope| scope[i]) {
+        for (i, (t, &s)) in self.query.iter().zip(self.q_sim.iter()).enumerate() {
+            if in_scope.is_none_or(|scope| scope[i]) {
                 let between = s == 0.0 && q_span.is_some_and(|(a, b)| a < i && i < b);
                 q_total += t.weight * if between { middle } else { 1.0 };
                 q_hit += t.weight * s;
             }
         }
         let (mut n_total, mut n_hit) = (0.0, 0.0);
-        for (i, (&id, &s)) in name.tokens.iter().zip(n_sim.iter()).enumerate() {
+        for (i, (&id, &s)) in name.tokens.iter().zip(self.n_sim.iter()).enumerate() {
             let between = s == 0.0 && n_span.is_some_and(|(a, b)| a < i && i < b);
-            n_total += info(id).weight * if between { middle } else { 1.0 };
-            n_hit += info(id).weight * s;
+            n_total += self.info(id).weight * if between { middle } else { 1.0 };
+            n_hit += self.info(id).weight * s;
         }
         if q_hit <= 0.0 || n_hit <= 0.0 {
             return None;
         }
-        // A query of generic words only ("China Technology", "University of Tokyo", 新疆新能源)
-        // names a party only when it is, word for word, all of that party's generic words
-        // (and, in Chinese script, all of its characters).
-        if !any_distinctive {
-            let han_name = (0..name.tokens.len()).any(|ni| text(ni).chars().any(text::is_han));
-            let loose_name = name.tokens.iter().zip(n_sim.iter()).any(|(&id, s)| {
-                *s == 0.0
-                    && (han_name || (info(id).generic && !ACRONYM_SKIP.contains(&&*info(id).text)))
-            });
-            if q_sim.iter().any(|s| *s < 1.0) || loose_name {
-                return None;
-            }
-        }
-        scored.query_coverage = (q_hit / q_total).min(1.0);
-        scored.name_coverage = (n_hit / n_total).min(1.0);
-        let mut score = scored.query_coverage.powf(QUERY_EXP) * scored.name_coverage.powf(NAME_EXP);
+        Some(((q_hit / q_total).min(1.0), (n_hit / n_total).min(1.0)))
+    }
+
+    /// A query of generic words only ("China Technology", "University of Tokyo", 新疆新能源)
+    /// names a party only when it is, word for word, all of that party's generic words (and,
+    /// in Chinese script, all of its characters).
+    fn generic_query_matched_word_for_word(&self) -> bool {
+        let han_name = (0..self.name.tokens.len()).any(|ni| self.text(ni).chars().any(is_han));
+        let loose_name = self
+            .name
+            .tokens
+            .iter()
+            .zip(self.n_sim.iter())
+            .any(|(&id, s)| *s == 0.0 && (han_name || self.class_word(self.info(id))));
+        !(self.q_sim.iter().any(|s| *s < 1.0) || loose_name)
+    }
+
+    /// A generic word that says what kind of party it is (not "of", "and" ...).
+    fn class_word(&self, t: &TokenInfo) -> bool {
+        t.generic && !ACRONYM_SKIP.contains(&&*t.text)
+    }
+
+    /// The penalties this alignment earns (`Penalty`).
+    fn penalties(&self, traits: QueryTraits) -> Penalties {
+        let (query, name) = (self.query, self.name);
+        let (q_sim, n_sim) = (&*self.q_sim, &*self.n_sim);
+        let info = |id: u32| self.info(id);
+        let mut penalties = Penalties::default();
+        // Per-character Han tokens are no trade name on their own: the rule is for words.
         let strongest = name
             .tokens
             .iter()
             .zip(n_sim.iter())
             .max_by(|a, b| info(*a.0).weight.total_cmp(&info(*b.0).weight));
-        // Per-character Han tokens are no trade name on their own: the rule is for words.
-        let is_word = |id: u32| !info(id).text.chars().any(text::is_han);
-        if let Some((_, &sim)) = strongest.filter(|(id, _)| name.tokens.len() > 1 && is_word(**id))
-        {
-            if sim == 0.0 {
-                score *= DISTINCTIVE_MISSING;
-                scored.distinctive_missing = true;
+        if let Some((&id, &sim)) = strongest {
+            if name.tokens.len() > 1 && !info(id).text.chars().any(is_han) && sim == 0.0 {
+                penalties.add(Penalty::DistinctiveMissing);
             }
         }
         if name.chinese_person && n_sim.contains(&0.0) {
-            score *= SYLLABLE_MISSING;
-            scored.syllable_missing = true;
+            penalties.add(Penalty::SyllableMissing);
         }
         // Numbers in names (CETC 28 vs CETC 38) discriminate hard: an unmatched number on
         // either side, when both sides have numbers, is a strong sign of a different party.
@@ -337,10 +421,8 @@ impl Index {
                 .zip(n_sim.iter())
                 .any(|(&id, s)| info(id).numeric && *s == 0.0);
         if q_nums && n_nums && unmatched_number {
-            score *= NUMBER_MISMATCH;
-            scored.number_mismatch = true;
+            penalties.add(Penalty::NumberMismatch);
         }
-        let class_word = |t: &TokenInfo| t.generic && !ACRONYM_SKIP.contains(&&*t.text);
         let query_class = query
             .iter()
             .zip(q_sim.iter())
@@ -349,30 +431,25 @@ impl Index {
             .tokens
             .iter()
             .zip(n_sim.iter())
-            .any(|(&id, s)| *s == 0.0 && class_word(info(id)));
+            .any(|(&id, s)| *s == 0.0 && self.class_word(info(id)));
         if query_class && name_class {
-            score *= DESCRIPTOR_CONFLICT;
-            scored.descriptor_conflict = true;
+            penalties.add(Penalty::DescriptorConflict);
         }
-        let short_partial = if shape.short {
+        let short_partial = if traits.short {
             n_sim.contains(&0.0) || q_sim.iter().any(|s| *s < 1.0)
-        } else if shape.short_han {
+        } else if traits.short_han {
             // Only characters that name something count (华为 is all of 华为技术).
-            name.tokens.iter().zip(n_sim.iter()).any(|(&id, s)| {
-                *s == 0.0 && !info(id).generic && info(id).text.chars().any(text::is_han)
-            })
+            name.tokens
+                .iter()
+                .zip(n_sim.iter())
+                .any(|(&id, s)| *s == 0.0 && !info(id).generic && info(id).text.chars().any(is_han))
         } else {
             false
         };
         if short_partial {
-            score *= SHORT_PARTIAL;
-            scored.short_partial = true;
+            penalties.add(Penalty::ShortPartial);
         }
-        if let Some(cap) = scored.surname_only {
-            score = score.min(cap);
-        }
-        scored.score = score;
-        Some(scored)
+        penalties
     }
 }
 

@@ -90,11 +90,11 @@ impl Index {
         let generic = forms
             .iter()
             .any(|(form, tokens)| *form == QueryForm::Roman && tokens.iter().all(text::is_generic));
-        // One short word: see `SHORT_PARTIAL`.
+        // One short word: see `Penalty::ShortPartial`.
         let short = tokens.len() == 1
             && tokens[0].script == Script::Latin
             && tokens[0].text.chars().count() <= 4;
-        // Two Chinese characters (通用, 罗斯): see `SHORT_PARTIAL`.
+        // Two Chinese characters (通用, 罗斯): see `Penalty::ShortPartial`.
         let short_han = tokens.len() <= 2 && tokens.iter().all(|t| t.script == Script::Han);
         // A derived form longer than the candidate stage counts (words split into syllables or
         // parts) would read every postings list it touches and score every name in them: such
@@ -120,12 +120,12 @@ impl Index {
                     segment: t.segment,
                 })
                 .collect();
-            let shape = Shape {
+            let traits = QueryTraits {
                 short,
                 short_han,
                 generic,
             };
-            self.search_form(query, *form, &resolved, mode, shape, &mut best);
+            self.search_form(query, *form, &resolved, mode, traits, &mut best);
         }
         self.rank(query, best)
     }
@@ -137,14 +137,14 @@ impl Index {
         form: QueryForm,
         resolved: &[QueryToken],
         mode: Mode,
-        shape: Shape,
+        traits: QueryTraits,
         best: &mut HashMap<u32, Hit>,
     ) {
         if resolved.is_empty() {
             return;
         }
-        let any_distinctive = !shape.generic && resolved.iter().any(|t| !t.generic);
-        let lookup = Lookup::new(resolved);
+        let any_distinctive = !traits.generic && resolved.iter().any(|t| !t.generic);
+        let matches = QueryMatches::new(resolved);
         let mut scratch = Scratch::default();
         let factor = form.factor().map_or(1.0, |(_, f)| f);
         let (candidates, ceiling) = match mode {
@@ -155,7 +155,7 @@ impl Index {
                     form,
                     query.threshold,
                     any_distinctive,
-                    &lookup,
+                    &matches,
                     ceiling.as_ref(),
                 );
                 (candidates, ceiling)
@@ -179,7 +179,7 @@ impl Index {
             if let Some(ceiling) = &ceiling {
                 // Surname-only renderings are capped, and judged on part of the query.
                 if !name.surname_only {
-                    let most = ceiling.of(&lookup, name, shape_total(weighed), held);
+                    let most = ceiling.of(&matches, name, shape_total(weighed), held);
                     if most + 1e-9 < query.threshold
                         || best
                             .get(&name.entity)
@@ -202,10 +202,10 @@ impl Index {
             });
             let Some(scored) = self.score(
                 resolved,
-                &lookup,
+                &matches,
                 name,
                 any_distinctive,
-                shape,
+                traits,
                 &mut scratch,
             ) else {
                 continue;
