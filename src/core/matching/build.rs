@@ -80,7 +80,15 @@ impl Index {
             names,
         } = prepared;
         self.parties.push(party);
-        for (position, kind, form, tokens, surname_only, chinese) in names {
+        for name in names {
+            let PreparedName {
+                position,
+                kind,
+                form,
+                tokens,
+                surname_only,
+                chinese_person,
+            } = name;
             self.add_name(
                 IndexedName {
                     entity: slot,
@@ -88,8 +96,8 @@ impl Index {
                     form,
                     position,
                     surname_only,
-                    chinese_person: chinese,
-                    western: person && !chinese && form == Form::Plain,
+                    chinese_person,
+                    western: person && !chinese_person && form == Form::Plain,
                     person,
                     tokens: Box::default(),
                     parts: None,
@@ -100,8 +108,19 @@ impl Index {
     }
 }
 
-/// One name form ready to index: position, kind, form, tokens, surname-only, Chinese person.
-pub(super) type PreparedName = (u16, NameKind, Form, Vec<Token>, bool, bool);
+/// One form of one of an entity's names, normalised and ready to index.
+pub(super) struct PreparedName {
+    /// Which of the entity's names it is (0: the primary name).
+    pub(super) position: u16,
+    pub(super) kind: NameKind,
+    pub(super) form: Form,
+    pub(super) tokens: Vec<Token>,
+    /// A Chinese rendering of only the surname of a person's Latin name (罗斯 for Wilbur Ross).
+    pub(super) surname_only: bool,
+    /// A Chinese personal name (one part, at most four characters, or a Chinese-style
+    /// romanisation of one).
+    pub(super) chinese_person: bool,
+}
 
 /// An entity with its names normalised into every indexed form: the part of building an
 /// index that needs no shared state.
@@ -111,6 +130,13 @@ pub(super) struct Prepared {
     pub(super) names: Vec<PreparedName>,
 }
 
+/// One of an entity's names as written, tokenised.
+struct Written {
+    position: u16,
+    kind: NameKind,
+    tokens: Vec<Token>,
+}
+
 pub(super) fn prepare(entity: &Entity) -> Prepared {
     let person = entity.kind == EntityType::Person;
     let foreign = !entity.countries.is_empty()
@@ -118,100 +144,132 @@ pub(super) fn prepare(entity: &Entity) -> Prepared {
             .countries
             .iter()
             .any(|c| matches!(c.as_str(), "CN" | "HK" | "MO" | "TW"));
-    // A name with a parenthesis ("National University of Defense Technology (NUDT)") is
-    // also indexed without it: the bracket holds an acronym, a former name or a place.
-    let names: Vec<(u16, NameKind, Vec<Token>)> = entity
-        .names()
-        .enumerate()
-        .flat_map(|(position, (kind, name))| {
-            let bare = without_brackets(name);
-            std::iter::once(name.to_string())
-                .chain(bare.filter(|b| !b.trim().is_empty()))
-                .map(move |text| (position as u16, kind, text::tokenize(&text)))
-        })
-        .filter(|(_, _, tokens)| !tokens.is_empty())
-        .collect();
+    let written = written_names(entity);
     // A person's Latin name words, plain and as syllables: a Chinese rendering that shares
     // none of them renders only the surname (罗斯 for Wilbur Ross), not the whole name.
     let mut latin_words: HashSet<String> = HashSet::new();
     if person {
-        for (_, _, tokens) in &names {
-            let syllables = text::syllabify(tokens).unwrap_or_default();
-            latin_words.extend(tokens.iter().chain(&syllables).map(|t| t.text.clone()));
+        for name in &written {
+            let syllables = text::syllabify(&name.tokens).unwrap_or_default();
+            latin_words.extend(name.tokens.iter().chain(&syllables).map(|t| t.text.clone()));
         }
     }
-    let mut added: Vec<PreparedName> = Vec::new();
-    for (position, kind, tokens) in &names {
-        let (position, kind) = (*position, *kind);
-        if !tokens.iter().any(|t| t.script == Script::Han) {
-            let chinese = person && chinese_style(tokens);
-            added.push((position, kind, Form::Plain, tokens.clone(), false, chinese));
-            if person && !chinese {
-                let outline = text::latin_outline(tokens);
-                if outline.len() >= 2 {
-                    added.push((position, kind, Form::Outline, outline, false, false));
-                }
-            }
-            continue;
-        }
-        let segments: HashSet<u16> = tokens
-            .iter()
-            .filter(|t| t.script == Script::Han)
-            .map(|t| t.segment)
-            .collect();
-        let roman = text::romanize(tokens).unwrap_or_default();
-        // Only a known transliteration of one of the Latin name's words, or a rendering
-        // with the same consonants as one (霍利 ~ Hawley), is taken for a surname-only
-        // rendering: a Chinese name of a Westerner (郑国恩 for Adrian Zenz) is a whole name.
-        let han: String = tokens.iter().map(|t| t.text.as_str()).collect();
-        let surname_only = person
-            && segments.len() == 1
-            && (text::transliteration(&han)
-                .is_some_and(|latin| latin.iter().any(|w| latin_words.contains(w.as_str())))
-                || text::han_consonants(&han).is_some_and(|sound| {
-                    sound.len() >= 2
-                        && latin_words
-                            .iter()
-                            .any(|w| text::latin_consonants(w) == sound)
-                }));
-        let chinese = person && !surname_only && segments.len() == 1 && tokens.len() <= 4;
-        added.push((
-            position,
-            kind,
-            Form::Plain,
-            tokens.clone(),
-            surname_only,
-            chinese,
-        ));
-        // The brand table's reading (大疆 → dji) and the pinyin a Latin spelling of the
-        // name has (da jiang) are both forms of the name.
-        let pinyin = text::romanize_pinyin(tokens).filter(|p| *p != roman);
-        for form in std::iter::once(roman).chain(pinyin) {
-            if !form.is_empty() {
-                added.push((position, kind, Form::HanRoman, form, surname_only, chinese));
-            }
-        }
-        if foreign || segments.len() > 1 || surname_only {
-            if let Some(sounds) = text::phonetic(tokens).filter(|t| !t.is_empty()) {
-                added.push((
-                    position,
-                    kind,
-                    Form::HanPhonetic,
-                    sounds,
-                    surname_only,
-                    false,
-                ));
-            }
+    let mut names: Vec<PreparedName> = Vec::new();
+    for name in &written {
+        if name.tokens.iter().any(|t| t.script == Script::Han) {
+            han_forms(name, person, foreign, &latin_words, &mut names);
+        } else {
+            latin_forms(name, person, &mut names);
         }
     }
     Prepared {
         // The primary name comes first, as typed (position 0).
         party: Party::of(
             entity,
-            names.first().filter(|(p, _, _)| *p == 0).map(|n| &n.2),
+            written
+                .first()
+                .filter(|n| n.position == 0)
+                .map(|n| &n.tokens),
         ),
         person,
-        names: added,
+        names,
+    }
+}
+
+/// Every name of an entity, tokenised. A name with a parenthesis ("National University of
+/// Defense Technology (NUDT)") is also taken without it: the bracket holds an acronym, a
+/// former name or a place.
+fn written_names(entity: &Entity) -> Vec<Written> {
+    entity
+        .names()
+        .enumerate()
+        .flat_map(|(position, (kind, name))| {
+            let bare = without_brackets(name);
+            std::iter::once(name.to_string())
+                .chain(bare.filter(|b| !b.trim().is_empty()))
+                .map(move |text| Written {
+                    position: position as u16,
+                    kind,
+                    tokens: text::tokenize(&text),
+                })
+        })
+        .filter(|name| !name.tokens.is_empty())
+        .collect()
+}
+
+/// The forms of a name in Latin script: as written and, for a Western person's name, its
+/// outline.
+fn latin_forms(name: &Written, person: bool, out: &mut Vec<PreparedName>) {
+    let form = |form, tokens, chinese_person| PreparedName {
+        position: name.position,
+        kind: name.kind,
+        form,
+        tokens,
+        surname_only: false,
+        chinese_person,
+    };
+    let chinese = person && chinese_style(&name.tokens);
+    out.push(form(Form::Plain, name.tokens.clone(), chinese));
+    if person && !chinese {
+        let outline = text::latin_outline(&name.tokens);
+        if outline.len() >= 2 {
+            out.push(form(Form::Outline, outline, false));
+        }
+    }
+}
+
+/// The forms of a name in Chinese script: as written, romanised (the brand table's reading,
+/// and pinyin where that differs) and, for a foreign party or a name in parts, by sound.
+fn han_forms(
+    name: &Written,
+    person: bool,
+    foreign: bool,
+    latin_words: &HashSet<String>,
+    out: &mut Vec<PreparedName>,
+) {
+    let tokens = &name.tokens;
+    let segments: HashSet<u16> = tokens
+        .iter()
+        .filter(|t| t.script == Script::Han)
+        .map(|t| t.segment)
+        .collect();
+    // Only a known transliteration of one of the Latin name's words, or a rendering with the
+    // same consonants as one (霍利 ~ Hawley), is taken for a surname-only rendering: a
+    // Chinese name of a Westerner (郑国恩 for Adrian Zenz) is a whole name.
+    let han: String = tokens.iter().map(|t| t.text.as_str()).collect();
+    let surname_only = person
+        && segments.len() == 1
+        && (text::transliteration(&han)
+            .is_some_and(|latin| latin.iter().any(|w| latin_words.contains(w.as_str())))
+            || text::han_consonants(&han).is_some_and(|sound| {
+                sound.len() >= 2
+                    && latin_words
+                        .iter()
+                        .any(|w| text::latin_consonants(w) == sound)
+            }));
+    let chinese = person && !surname_only && segments.len() == 1 && tokens.len() <= 4;
+    let form = |form, tokens, chinese_person| PreparedName {
+        position: name.position,
+        kind: name.kind,
+        form,
+        tokens,
+        surname_only,
+        chinese_person,
+    };
+    out.push(form(Form::Plain, tokens.clone(), chinese));
+    // The brand table's reading (大疆 → dji) and the pinyin a Latin spelling of the name has
+    // (da jiang) are both forms of the name.
+    let roman = text::romanize(tokens).unwrap_or_default();
+    let pinyin = text::romanize_pinyin(tokens).filter(|p| *p != roman);
+    for romanised in std::iter::once(roman).chain(pinyin) {
+        if !romanised.is_empty() {
+            out.push(form(Form::HanRoman, romanised, chinese));
+        }
+    }
+    if foreign || segments.len() > 1 || surname_only {
+        if let Some(sounds) = text::phonetic(tokens).filter(|t| !t.is_empty()) {
+            out.push(form(Form::HanPhonetic, sounds, false));
+        }
     }
 }
 

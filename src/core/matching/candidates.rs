@@ -81,6 +81,33 @@ pub(super) struct NameCount {
     pub(super) exact: bool,
 }
 
+/// What counting reads for one query form: planned once, read a block at a time.
+struct CountPlan<'a> {
+    /// Query tokens assumed held (generic words, initials) unless scanned.
+    assumed: u64,
+    /// Distinctive tokens left out of the collection: they only add to names collected.
+    rest_org: u64,
+    reads: Vec<PostingsRead<'a>>,
+    /// Each generic token's postings count, and its bit.
+    generic_cost: Vec<(usize, u64)>,
+}
+
+/// Buffers reused from one block to the next.
+#[derive(Default)]
+struct BlockScratch<'a> {
+    /// Each read's postings in the block.
+    lists: Vec<&'a [u32]>,
+    /// The names given a mask in the block.
+    touched: Vec<u32>,
+    pending: Vec<(u32, NameCount)>,
+    shapes: Vec<u64>,
+}
+
+/// Whether bit `n` of a bit set is set.
+fn bit_set(set: &[u64], n: u32) -> bool {
+    set[n as usize / 64] & (1 << (n % 64)) != 0
+}
+
 impl Index {
     /// The names of this form that can reach the threshold, ascending, each with the query
     /// tokens found to match it through its postings (bits; none when not counted).
@@ -152,8 +179,7 @@ impl Index {
     }
 
     /// The counted candidates of a query with a distinctive token and at most `TOKEN_BITS`
-    /// tokens (see `candidates`).
-    #[allow(clippy::too_many_arguments)]
+    /// tokens (see `candidates`): planned once, then counted a block of names at a time.
     pub(super) fn count(
         &self,
         query: &[QueryToken],
@@ -163,6 +189,39 @@ impl Index {
         ceiling: &Ceiling,
         out: &mut Vec<(u32, u64)>,
     ) {
+        let mut plan = self.plan_count(query, matches, group, threshold, ceiling);
+        MASKS.with(|cell| {
+            let masks = &mut *cell.borrow_mut();
+            masks.resize(BLOCK, 0);
+            let mut block = BlockScratch::default();
+            let t = ceiling.fifth_power_needed(threshold);
+            for base in (0..self.names.len()).step_by(BLOCK) {
+                let end = (base + BLOCK).min(self.names.len()) as u32;
+                block.touched.clear();
+                block.lists.clear();
+                block
+                    .lists
+                    .extend(plan.reads.iter_mut().map(|r| r.block(end)));
+                self.collect_block(&plan, &block.lists, base, masks, &mut block.touched);
+                if block.touched.is_empty() {
+                    continue;
+                }
+                let (assumed, scanned) = self.scanned_in_block(&plan, block.touched.len());
+                self.add_to_block(&plan, &block.lists, scanned, base, masks);
+                self.decide_block(ceiling, assumed, t, base, masks, &mut block, out);
+            }
+        });
+    }
+
+    /// Which postings counting reads, and what each does (see `candidates`).
+    fn plan_count<'a>(
+        &'a self,
+        query: &[QueryToken],
+        matches: &QueryMatches,
+        group: usize,
+        threshold: f64,
+        ceiling: &Ceiling,
+    ) -> CountPlan<'a> {
         let (need_org, need_person) = coverage_needed(query, threshold);
         let (need_org, need_person) = (need_org - 1e-9, need_person - 1e-9);
         let mut assumed = 0u64;
@@ -193,8 +252,6 @@ impl Index {
         };
         let rest_org = left_out(need_org, false);
         let rest_person = left_out(need_person, true);
-        let bit = |set: &[u64], n: u32| set[n as usize / 64] & (1 << (n % 64)) != 0;
-        let western = |n: u32| bit(&self.western, n);
         let sourced = sources.iter().fold(0u64, |bits, &i| bits | 1 << i);
         let collected = sourced & !rest_org;
         let for_persons = rest_org & !rest_person;
@@ -228,83 +285,124 @@ impl Index {
             .filter(|&i| query[i].generic && !query[i].initial)
             .map(|i| (costs[i], 1u64 << i))
             .collect();
-        MASKS.with(|cell| {
-            let masks = &mut *cell.borrow_mut();
-            masks.resize(BLOCK, 0);
-            let mut touched: Vec<u32> = Vec::new();
-            let mut pending: Vec<(u32, NameCount)> = Vec::new();
-            let mut shapes: Vec<u64> = Vec::new();
-            let t = ceiling.fifth_power_needed(threshold);
-            let mut blocks: Vec<&[u32]> = Vec::with_capacity(reads.len());
-            for base in (0..self.names.len()).step_by(BLOCK) {
-                let end = (base + BLOCK).min(self.names.len()) as u32;
-                touched.clear();
-                blocks.clear();
-                blocks.extend(reads.iter_mut().map(|r| r.block(end)));
-                for (r, &block) in reads.iter().zip(&blocks) {
-                    if r.role == Role::Add {
-                        continue;
-                    }
-                    let persons_only = r.role == Role::CollectPersons;
-                    for &n in block {
-                        if persons_only && !western(n) {
-                            continue;
-                        }
-                        let slot = &mut masks[n as usize - base];
-                        if *slot == 0 {
-                            touched.push(n);
-                        }
-                        *slot = (*slot | r.bits) + r.adds;
-                    }
-                }
-                if touched.is_empty() {
+        CountPlan {
+            assumed,
+            rest_org,
+            reads,
+            generic_cost,
+        }
+    }
+
+    /// The collecting reads of one block: each name they hold gets its mask, and is touched.
+    fn collect_block(
+        &self,
+        plan: &CountPlan,
+        lists: &[&[u32]],
+        base: usize,
+        masks: &mut [u64],
+        touched: &mut Vec<u32>,
+    ) {
+        for (r, &block) in plan.reads.iter().zip(lists) {
+            if r.role == Role::Add {
+                continue;
+            }
+            let persons_only = r.role == Role::CollectPersons;
+            for &n in block {
+                if persons_only && !self.is_western(n) {
                     continue;
                 }
-                let mut assumed = assumed;
-                let mut scanned = rest_org;
-                for &(cost, bit) in &generic_cost {
-                    let share = cost * BLOCK / self.names.len().max(1);
-                    if share <= SCAN_RATIO * touched.len() {
-                        assumed &= !bit;
-                        scanned |= bit;
-                    }
+                let slot = &mut masks[n as usize - base];
+                if *slot == 0 {
+                    touched.push(n);
                 }
-                for (r, &block) in reads.iter().zip(&blocks) {
-                    if r.role == Role::Collect || r.bits & scanned == 0 {
-                        continue;
-                    }
-                    let marked = r.role == Role::CollectPersons;
-                    for &n in block {
-                        let slot = &mut masks[n as usize - base];
-                        if *slot != 0 && !(marked && western(n)) {
-                            *slot = (*slot | r.bits) + r.adds;
-                        }
-                    }
-                }
-                // The query side first; then the names it leaves a chance have their shapes
-                // read in a loop of nothing else (so the reads overlap), and are decided.
-                pending.clear();
-                for &n in &touched {
-                    let mask = std::mem::take(&mut masks[n as usize - base]);
-                    let found = NameCount {
-                        bits: mask & TOKEN_MASK,
-                        tokens: ((mask >> TOKEN_BITS) & 0xff) as usize,
-                        weight: (mask >> WEIGHT_SHIFT) as f64 / WEIGHT_UNIT,
-                        exact: !bit(&self.repeats, n),
-                    };
-                    if ceiling.counted_query(&found, assumed, western(n), t) {
-                        pending.push((n, found));
-                    }
-                }
-                shapes.clear();
-                shapes.extend(pending.iter().map(|(n, _)| self.shapes[*n as usize]));
-                for ((n, found), &shape) in pending.iter().zip(&shapes) {
-                    if ceiling.counted_name(found, assumed, western(*n), t, shape) {
-                        out.push((*n, found.bits));
-                    }
+                *slot = (*slot | r.bits) + r.adds;
+            }
+        }
+    }
+
+    /// The generic tokens worth reading in a block that touched `touched` names: they are
+    /// scanned, no longer assumed. Returns (assumed, scanned) query bits.
+    fn scanned_in_block(&self, plan: &CountPlan, touched: usize) -> (u64, u64) {
+        let mut assumed = plan.assumed;
+        let mut scanned = plan.rest_org;
+        for &(cost, bit) in &plan.generic_cost {
+            let share = cost * BLOCK / self.names.len().max(1);
+            if share <= SCAN_RATIO * touched {
+                assumed &= !bit;
+                scanned |= bit;
+            }
+        }
+        (assumed, scanned)
+    }
+
+    /// The other reads of the `scanned` tokens add to names already collected in a block.
+    fn add_to_block(
+        &self,
+        plan: &CountPlan,
+        lists: &[&[u32]],
+        scanned: u64,
+        base: usize,
+        masks: &mut [u64],
+    ) {
+        for (r, &block) in plan.reads.iter().zip(lists) {
+            if r.role == Role::Collect || r.bits & scanned == 0 {
+                continue;
+            }
+            let marked = r.role == Role::CollectPersons;
+            for &n in block {
+                let slot = &mut masks[n as usize - base];
+                if *slot != 0 && !(marked && self.is_western(n)) {
+                    *slot = (*slot | r.bits) + r.adds;
                 }
             }
-        });
+        }
+    }
+
+    /// Decides a block's touched names, clearing their masks: the query side first; then the
+    /// names it leaves a chance have their shapes read in a loop of nothing else (so the
+    /// reads overlap), and are decided on those.
+    #[allow(clippy::too_many_arguments)]
+    fn decide_block(
+        &self,
+        ceiling: &Ceiling,
+        assumed: u64,
+        t: f64,
+        base: usize,
+        masks: &mut [u64],
+        block: &mut BlockScratch,
+        out: &mut Vec<(u32, u64)>,
+    ) {
+        let BlockScratch {
+            touched,
+            pending,
+            shapes,
+            ..
+        } = block;
+        pending.clear();
+        for &n in touched.iter() {
+            let mask = std::mem::take(&mut masks[n as usize - base]);
+            let found = NameCount {
+                bits: mask & TOKEN_MASK,
+                tokens: ((mask >> TOKEN_BITS) & 0xff) as usize,
+                weight: (mask >> WEIGHT_SHIFT) as f64 / WEIGHT_UNIT,
+                exact: !bit_set(&self.repeats, n),
+            };
+            if ceiling.counted_query(&found, assumed, self.is_western(n), t) {
+                pending.push((n, found));
+            }
+        }
+        shapes.clear();
+        shapes.extend(pending.iter().map(|(n, _)| self.shapes[*n as usize]));
+        for ((n, found), &shape) in pending.iter().zip(shapes.iter()) {
+            if ceiling.counted_name(found, assumed, self.is_western(*n), t, shape) {
+                out.push((*n, found.bits));
+            }
+        }
+    }
+
+    /// A Western person's plain name (see `IndexedName::western`).
+    fn is_western(&self, n: u32) -> bool {
+        bit_set(&self.western, n)
     }
 
     /// The postings of a query token in one group: the names holding a vocabulary token it

@@ -8,8 +8,8 @@
 //! into characters) and indexed in its plain form and in cross-script forms (`Form`): romanised
 //! Chinese, pinyin syllables, a sound form for transliterated foreign names, and a consonant
 //! outline for Western persons' Latin names (`build.rs`). A query is searched in several forms
-//! too (`QueryForm`), each compared only with the name forms it can meaningfully meet
-//! (`search.rs`). Query tokens resolve to vocabulary tokens exactly, through romanisation and
+//! too (`QueryForm`, planned once in `plan.rs`), each compared only with the name forms it can
+//! meaningfully meet (`search.rs`). Query tokens resolve to vocabulary tokens exactly, through romanisation and
 //! nickname variants, and within one or two typo-weighted edits (`vocabulary.rs`, with the edit
 //! distance and the symmetric deletion-neighbourhood keys in `similarity.rs`, so no pair within
 //! the edit limit is missed).
@@ -33,6 +33,7 @@ mod candidates;
 mod ceiling;
 mod index;
 mod params;
+mod plan;
 mod rank;
 mod score;
 mod search;
@@ -54,6 +55,7 @@ use candidates::*;
 use ceiling::*;
 use index::*;
 use params::*;
+use plan::*;
 use rank::*;
 use score::*;
 use similarity::*;

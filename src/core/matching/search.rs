@@ -1,5 +1,5 @@
-//! The public face of the index: `Query` in, `Hit`s out. Plans the forms of one query
-//! (as typed, romanised, syllables, brand, sound, outline), searches each, and ranks.
+//! The public face of the index: `Query` in, `Hit`s out. Searches each form of the query
+//! (`plan.rs`), keeping each entity's best hit, and ranks.
 
 use super::*;
 
@@ -50,60 +50,9 @@ impl Index {
     }
 
     pub(super) fn run(&self, query: &Query, mode: Mode) -> Vec<Hit> {
-        let tokens = text::tokenize(query.name);
-        if tokens.is_empty() || tokens.iter().all(text::is_legal_form) {
-            return Vec::new(); // a legal form never matches on its own
-        }
-        if tokens.len() == 1 && tokens[0].script == Script::Han {
-            return Vec::new(); // one Chinese character is never a name on its own
-        }
-        let mut forms: Vec<(QueryForm, Vec<Token>)> = Vec::with_capacity(4);
-        if let Some(roman) = text::romanize(&tokens) {
-            let pinyin = text::romanize_pinyin(&tokens).filter(|p| *p != roman);
-            // Latin names spell pinyin syllables as words (华为 → hua wei → Huawei): the
-            // romanised forms are also read with syllables joined where the vocabulary has
-            // the word.
-            for form in std::iter::once(roman).chain(pinyin) {
-                if let Some(joined) = self.join_syllables(&form) {
-                    forms.push((QueryForm::Roman, joined));
-                }
-                forms.push((QueryForm::Roman, form));
-            }
-            if let Some(sounds) = text::phonetic(&tokens) {
-                forms.push((QueryForm::Phonetic, sounds));
-            }
-            if let Some(outline) = text::han_outline(&tokens) {
-                forms.push((QueryForm::Outline, outline));
-            }
-        } else {
-            let syllables = text::syllabify(&tokens).unwrap_or_else(|| tokens.clone());
-            if let Some(brand) = text::pinyin_brands(&syllables) {
-                forms.push((QueryForm::Brand, brand));
-            }
-            forms.push((QueryForm::Syllable, syllables));
-        }
-        if let Some(rejoined) = self.rejoin(&tokens) {
-            forms.push((QueryForm::Plain, rejoined));
-        }
-        // A Chinese query whose translation is generic words only (东京大学 → tokyo
-        // university) is judged as generic in every form, characters included.
-        let generic = forms
-            .iter()
-            .any(|(form, tokens)| *form == QueryForm::Roman && tokens.iter().all(text::is_generic));
-        // One short word: see `Penalty::ShortPartial`.
-        let short = tokens.len() == 1
-            && tokens[0].script == Script::Latin
-            && tokens[0].text.chars().count() <= 4;
-        // Two Chinese characters (通用, 罗斯): see `Penalty::ShortPartial`.
-        let short_han = tokens.len() <= 2 && tokens.iter().all(|t| t.script == Script::Han);
-        // A derived form longer than the candidate stage counts (words split into syllables or
-        // parts) would read every postings list it touches and score every name in them: such
-        // forms are not searched. Only queries near the service's word limit have them (no
-        // real listed name does); the query as typed is always searched.
-        forms.retain(|(_, tokens)| tokens.len() <= TOKEN_BITS);
-        forms.insert(0, (QueryForm::Plain, tokens));
-        work::count(|w| w.forms += forms.len() as u64);
-
+        let Some(QueryPlan { forms, traits }) = self.plan(query.name) else {
+            return Vec::new();
+        };
         let mut best: HashMap<u32, Hit> = HashMap::new();
         self.search_identifier(query, &mut best);
         // The forms mostly share tokens: resolve each distinct token once.
@@ -120,11 +69,6 @@ impl Index {
                     segment: t.segment,
                 })
                 .collect();
-            let traits = QueryTraits {
-                short,
-                short_han,
-                generic,
-            };
             self.search_form(query, *form, &resolved, mode, traits, &mut best);
         }
         self.rank(query, best)
@@ -162,20 +106,7 @@ impl Index {
             }
             Mode::Exhaustive => ((0..self.names.len() as u32).map(|n| (n, 0)).collect(), None),
         };
-        // The names this form compares with, and their shapes, read in a loop of nothing
-        // else so that the reads overlap.
-        let names: Vec<(&IndexedName, u64, u64)> = candidates
-            .into_iter()
-            .filter_map(|(name_id, held)| {
-                let name = &self.names[name_id as usize];
-                // A surname-only rendering stands in for a Latin name the entity also has: a
-                // Latin query is judged against that, where its given name can be checked.
-                let compared = form.compares_with(name.form)
-                    && !(name.surname_only && form == QueryForm::Syllable);
-                compared.then(|| (name, held, self.shapes[name_id as usize]))
-            })
-            .collect();
-        for (name, held, weighed) in names {
+        for (name, held, weighed) in self.compared_names(form, candidates) {
             if let Some(ceiling) = &ceiling {
                 // Surname-only renderings are capped, and judged on part of the query.
                 if !name.surname_only {
@@ -216,30 +147,63 @@ impl Index {
             {
                 continue;
             }
-            let mut features = scored.features();
-            if let Some((feature, factor)) = form.factor() {
-                features.push(Feature {
-                    name: feature,
-                    value: 1.0,
-                    weight: factor,
-                });
-            }
-            evidence(1.0, entity, query, Some(&mut features));
-            let matched = entity
-                .names()
-                .nth(name.position as usize)
-                .map_or_else(String::new, |(_, text)| text.to_string());
             best.insert(
                 name.entity,
-                Hit {
-                    entity: Arc::clone(entity),
-                    score,
-                    matched_name: matched,
-                    matched_kind: name.kind,
-                    features,
-                    same_party: Vec::new(),
-                },
+                Self::hit(entity, name, score, scored.features(), form, query),
             );
+        }
+    }
+
+    /// The candidates this form compares with (`Form::compares_with`), each with the query
+    /// tokens counted in it and its shape, read in a loop of nothing else so that the reads
+    /// overlap.
+    fn compared_names(
+        &self,
+        form: QueryForm,
+        candidates: Vec<(u32, u64)>,
+    ) -> Vec<(&IndexedName, u64, u64)> {
+        candidates
+            .into_iter()
+            .filter_map(|(name_id, held)| {
+                let name = &self.names[name_id as usize];
+                // A surname-only rendering stands in for a Latin name the entity also has: a
+                // Latin query is judged against that, where its given name can be checked.
+                let compared = form.compares_with(name.form)
+                    && !(name.surname_only && form == QueryForm::Syllable);
+                compared.then(|| (name, held, self.shapes[name_id as usize]))
+            })
+            .collect()
+    }
+
+    /// A kept hit: its features say why (the form's factor and the evidence applied, after
+    /// the score's own), and the name it matched as the list writes it.
+    fn hit(
+        entity: &Arc<Entity>,
+        name: &IndexedName,
+        score: f64,
+        mut features: Vec<Feature>,
+        form: QueryForm,
+        query: &Query,
+    ) -> Hit {
+        if let Some((feature, factor)) = form.factor() {
+            features.push(Feature {
+                name: feature,
+                value: 1.0,
+                weight: factor,
+            });
+        }
+        evidence(1.0, entity, query, Some(&mut features));
+        let matched = entity
+            .names()
+            .nth(name.position as usize)
+            .map_or_else(String::new, |(_, text)| text.to_string());
+        Hit {
+            entity: Arc::clone(entity),
+            score,
+            matched_name: matched,
+            matched_kind: name.kind,
+            features,
+            same_party: Vec::new(),
         }
     }
 
@@ -279,92 +243,5 @@ impl Index {
                 },
             );
         }
-    }
-
-    /// Consecutive pinyin syllables of one name part joined into the longest word the
-    /// vocabulary has (hua wei → huawei, chen quan guo → chen quanguo). `None` when nothing
-    /// joins.
-    pub(super) fn join_syllables(&self, tokens: &[Token]) -> Option<Vec<Token>> {
-        let syllable = |t: &Token| t.script == Script::Latin && text::is_syllable(&t.text);
-        let mut out = Vec::with_capacity(tokens.len());
-        let mut changed = false;
-        let mut i = 0;
-        let mut joined = String::new();
-        while i < tokens.len() {
-            let join = (2..=4).rev().find_map(|len| {
-                let run = tokens.get(i..i + len)?;
-                if !run.iter().all(syllable) || run.iter().any(|t| t.segment != run[0].segment) {
-                    return None;
-                }
-                joined.clear();
-                run.iter().for_each(|t| joined.push_str(&t.text));
-                self.vocab
-                    .contains_key(joined.as_str())
-                    .then(|| (joined.clone(), len))
-            });
-            match join {
-                Some((joined, len)) => {
-                    out.push(Token::new(joined, Script::Latin, tokens[i].segment));
-                    changed = true;
-                    i += len;
-                }
-                None => {
-                    out.push(tokens[i].clone());
-                    i += 1;
-                }
-            }
-        }
-        changed.then_some(out)
-    }
-
-    /// The query with words split or joined where the vocabulary says so: "Sky Dio" →
-    /// skydio, "Jing Wei Da" → jingweida, "ACT 1" → act1, "LockheedMartin" → lockheed
-    /// martin. `None` when nothing changes.
-    pub(super) fn rejoin(&self, tokens: &[Token]) -> Option<Vec<Token>> {
-        let known = |text: &str| self.vocab.contains_key(text);
-        let latin = |t: &Token| t.script == Script::Latin;
-        let mut out: Vec<Token> = Vec::with_capacity(tokens.len() + 1);
-        let mut changed = false;
-        let mut i = 0;
-        let mut joined = String::new();
-        while i < tokens.len() {
-            let token = &tokens[i];
-            let join = (2..=3).rev().find_map(|len| {
-                let run = tokens.get(i..i + len)?;
-                if !run.iter().all(latin) || token.is_numeric() {
-                    return None;
-                }
-                joined.clear();
-                run.iter().for_each(|t| joined.push_str(&t.text));
-                known(&joined).then(|| (joined.clone(), len))
-            });
-            if let Some((joined, len)) = join {
-                out.push(Token::new(joined, Script::Latin, token.segment));
-                changed = true;
-                i += len;
-                continue;
-            }
-            let split = (latin(token)
-                && !token.is_numeric()
-                && !known(&token.text)
-                && token.text.len() >= 5)
-                .then(|| {
-                    (2..=token.text.len() - 2)
-                        .filter(|&at| token.text.is_char_boundary(at))
-                        .map(|at| token.text.split_at(at))
-                        .find(|(a, b)| known(a) && known(b))
-                })
-                .flatten();
-            match split {
-                Some((a, b)) => {
-                    out.push(Token::new(a, Script::Latin, token.segment));
-                    out.push(Token::new(b, Script::Latin, token.segment));
-                    changed = true;
-                }
-                None => out.push(token.clone()),
-            }
-            i += 1;
-        }
-        changed.then_some(out)
     }
 }

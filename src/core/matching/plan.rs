@@ -1,0 +1,167 @@
+//! The forms of one query, planned once from `text/` and handed down: as typed, romanised
+//! (with pinyin syllables joined where the vocabulary has the word), by sound, in outline,
+//! split into syllables, read as a brand, and with words split or joined as the vocabulary
+//! says; and what the query as a whole is like (`QueryTraits`).
+
+use super::*;
+
+/// Every form one query is searched in (the query as typed first), and its traits.
+pub(super) struct QueryPlan {
+    pub(super) forms: Vec<(QueryForm, Vec<Token>)>,
+    pub(super) traits: QueryTraits,
+}
+
+impl Index {
+    /// `None` when the query can match nothing: empty, legal forms only, or one Chinese
+    /// character.
+    pub(super) fn plan(&self, name: &str) -> Option<QueryPlan> {
+        let tokens = text::tokenize(name);
+        if tokens.is_empty() || tokens.iter().all(text::is_legal_form) {
+            return None; // a legal form never matches on its own
+        }
+        if tokens.len() == 1 && tokens[0].script == Script::Han {
+            return None; // one Chinese character is never a name on its own
+        }
+        let mut forms: Vec<(QueryForm, Vec<Token>)> = Vec::with_capacity(4);
+        if let Some(roman) = text::romanize(&tokens) {
+            let pinyin = text::romanize_pinyin(&tokens).filter(|p| *p != roman);
+            // Latin names spell pinyin syllables as words (华为 → hua wei → Huawei): the
+            // romanised forms are also read with syllables joined where the vocabulary has
+            // the word.
+            for form in std::iter::once(roman).chain(pinyin) {
+                if let Some(joined) = self.join_syllables(&form) {
+                    forms.push((QueryForm::Roman, joined));
+                }
+                forms.push((QueryForm::Roman, form));
+            }
+            if let Some(sounds) = text::phonetic(&tokens) {
+                forms.push((QueryForm::Phonetic, sounds));
+            }
+            if let Some(outline) = text::han_outline(&tokens) {
+                forms.push((QueryForm::Outline, outline));
+            }
+        } else {
+            let syllables = text::syllabify(&tokens).unwrap_or_else(|| tokens.clone());
+            if let Some(brand) = text::pinyin_brands(&syllables) {
+                forms.push((QueryForm::Brand, brand));
+            }
+            forms.push((QueryForm::Syllable, syllables));
+        }
+        if let Some(rejoined) = self.rejoin(&tokens) {
+            forms.push((QueryForm::Plain, rejoined));
+        }
+        // A Chinese query whose translation is generic words only (东京大学 → tokyo
+        // university) is judged as generic in every form, characters included.
+        let generic = forms
+            .iter()
+            .any(|(form, tokens)| *form == QueryForm::Roman && tokens.iter().all(text::is_generic));
+        // One short word: see `Penalty::ShortPartial`.
+        let short = tokens.len() == 1
+            && tokens[0].script == Script::Latin
+            && tokens[0].text.chars().count() <= 4;
+        // Two Chinese characters (通用, 罗斯): see `Penalty::ShortPartial`.
+        let short_han = tokens.len() <= 2 && tokens.iter().all(|t| t.script == Script::Han);
+        // A derived form longer than the candidate stage counts (words split into syllables or
+        // parts) would read every postings list it touches and score every name in them: such
+        // forms are not searched. Only queries near the service's word limit have them (no
+        // real listed name does); the query as typed is always searched.
+        forms.retain(|(_, tokens)| tokens.len() <= TOKEN_BITS);
+        forms.insert(0, (QueryForm::Plain, tokens));
+        work::count(|w| w.forms += forms.len() as u64);
+        Some(QueryPlan {
+            forms,
+            traits: QueryTraits {
+                short,
+                short_han,
+                generic,
+            },
+        })
+    }
+
+    /// Consecutive pinyin syllables of one name part joined into the longest word the
+    /// vocabulary has (hua wei → huawei, chen quan guo → chen quanguo). `None` when nothing
+    /// joins.
+    pub(super) fn join_syllables(&self, tokens: &[Token]) -> Option<Vec<Token>> {
+        let syllable = |t: &Token| t.script == Script::Latin && text::is_syllable(&t.text);
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut changed = false;
+        let mut i = 0;
+        let mut joined = String::new();
+        while i < tokens.len() {
+            let join = (2..=4).rev().find_map(|len| {
+                let run = tokens.get(i..i + len)?;
+                if !run.iter().all(syllable) || run.iter().any(|t| t.segment != run[0].segment) {
+                    return None;
+                }
+                joined.clear();
+                run.iter().for_each(|t| joined.push_str(&t.text));
+                self.vocab
+                    .contains_key(joined.as_str())
+                    .then(|| (joined.clone(), len))
+            });
+            match join {
+                Some((joined, len)) => {
+                    out.push(Token::new(joined, Script::Latin, tokens[i].segment));
+                    changed = true;
+                    i += len;
+                }
+                None => {
+                    out.push(tokens[i].clone());
+                    i += 1;
+                }
+            }
+        }
+        changed.then_some(out)
+    }
+
+    /// The query with words split or joined where the vocabulary says so: "Sky Dio" →
+    /// skydio, "Jing Wei Da" → jingweida, "ACT 1" → act1, "LockheedMartin" → lockheed
+    /// martin. `None` when nothing changes.
+    pub(super) fn rejoin(&self, tokens: &[Token]) -> Option<Vec<Token>> {
+        let known = |text: &str| self.vocab.contains_key(text);
+        let latin = |t: &Token| t.script == Script::Latin;
+        let mut out: Vec<Token> = Vec::with_capacity(tokens.len() + 1);
+        let mut changed = false;
+        let mut i = 0;
+        let mut joined = String::new();
+        while i < tokens.len() {
+            let token = &tokens[i];
+            let join = (2..=3).rev().find_map(|len| {
+                let run = tokens.get(i..i + len)?;
+                if !run.iter().all(latin) || token.is_numeric() {
+                    return None;
+                }
+                joined.clear();
+                run.iter().for_each(|t| joined.push_str(&t.text));
+                known(&joined).then(|| (joined.clone(), len))
+            });
+            if let Some((joined, len)) = join {
+                out.push(Token::new(joined, Script::Latin, token.segment));
+                changed = true;
+                i += len;
+                continue;
+            }
+            let split = (latin(token)
+                && !token.is_numeric()
+                && !known(&token.text)
+                && token.text.len() >= 5)
+                .then(|| {
+                    (2..=token.text.len() - 2)
+                        .filter(|&at| token.text.is_char_boundary(at))
+                        .map(|at| token.text.split_at(at))
+                        .find(|(a, b)| known(a) && known(b))
+                })
+                .flatten();
+            match split {
+                Some((a, b)) => {
+                    out.push(Token::new(a, Script::Latin, token.segment));
+                    out.push(Token::new(b, Script::Latin, token.segment));
+                    changed = true;
+                }
+                None => out.push(token.clone()),
+            }
+            i += 1;
+        }
+        changed.then_some(out)
+    }
+}
