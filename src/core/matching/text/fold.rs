@@ -13,20 +13,21 @@ pub(super) fn word_set(
 
 pub(super) fn is_generic_word(word: &str) -> bool {
     static SET: OnceLock<FastSet<&'static str>> = OnceLock::new();
-    word_set(&SET, GENERIC).contains(word)
+    word_set(&SET, generic()).contains(word)
 }
 
 pub(super) fn is_legal_or_honorific(word: &str) -> bool {
     static SET: OnceLock<FastSet<&'static str>> = OnceLock::new();
     static HONORIFIC: OnceLock<FastSet<&'static str>> = OnceLock::new();
-    word_set(&SET, LEGAL_FORMS).contains(word) || word_set(&HONORIFIC, HONORIFICS).contains(word)
+    word_set(&SET, legal_forms()).contains(word)
+        || word_set(&HONORIFIC, honorifics()).contains(word)
 }
 
 /// Whether a token is low-information (a class word, a big place name, a country).
 pub fn is_generic(token: &Token) -> bool {
     match token.script {
         Script::Latin => is_generic_word(&token.text),
-        Script::Han => GENERIC_HAN.contains(token.text.as_str()),
+        Script::Han => generic_han().contains(token.text.as_str()),
     }
 }
 
@@ -77,7 +78,7 @@ pub fn normalise(name: &str) -> (usize, Vec<Token>) {
 pub fn is_legal_form(token: &Token) -> bool {
     match token.script {
         Script::Latin => is_legal_or_honorific(&token.text),
-        Script::Han => HAN_LEGAL_SUFFIXES
+        Script::Han => han_legal_suffixes()
             .iter()
             .any(|s| s.contains(token.text.as_str())),
     }

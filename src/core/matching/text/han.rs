@@ -61,7 +61,7 @@ pub(super) fn chinese_number(text: &str) -> Option<u32> {
 
 pub(super) fn strip_han_legal(run: &str) -> &str {
     let mut rest = run;
-    while let Some(suffix) = HAN_LEGAL_SUFFIXES.iter().find(|s| rest.ends_with(*s)) {
+    while let Some(suffix) = han_legal_suffixes().iter().find(|s| rest.ends_with(*s)) {
         rest = &rest[..rest.len() - suffix.len()];
     }
     rest

@@ -30,7 +30,7 @@ pub(super) fn latin_tokens(
             i += 1 + usize::from(unit.is_some());
             continue;
         }
-        let mut text = ABBREVIATIONS
+        let mut text = abbreviations()
             .iter()
             .find(|(abbr, _)| *abbr == word)
             .map_or(word, |(_, full)| full)
@@ -80,7 +80,7 @@ pub(super) fn merge_dotted_legal_forms(words: Vec<&str>) -> Vec<String> {
             .count();
         let merged = (2..=run).rev().find_map(|len| {
             let joined: String = words[i..i + len].concat();
-            LEGAL_FORMS
+            legal_forms()
                 .contains(&joined.as_str())
                 .then_some((joined, len))
         });

@@ -23,7 +23,7 @@ pub fn romanisation_variants(word: &str) -> &'static [String] {
             .keys()
             .chain(spellings.keys())
             .copied()
-            .chain(ROMANISATIONS.iter().flat_map(|g| g.iter().copied()))
+            .chain(romanisations().iter().flat_map(|g| g.iter().copied()))
             .collect();
         for word in words {
             let mut pinyin: FastSet<&str> = readings.get(word).cloned().unwrap_or_default();
@@ -34,7 +34,7 @@ pub fn romanisation_variants(word: &str) -> &'static [String] {
             for p in &pinyin {
                 all.extend(spellings.get(p).into_iter().flatten());
             }
-            for group in ROMANISATIONS.iter().filter(|g| g.contains(&word)) {
+            for group in romanisations().iter().filter(|g| g.contains(&word)) {
                 all.extend(group.iter());
             }
             all.remove(word);

@@ -1,295 +1,72 @@
-//! The word lists of normalisation: legal forms, abbreviations, generic class and place
-//! words, honorifics, number words, the glossary of translated Chinese words and romanisation
-//! spellings.
+//! The word lists of normalisation, read from `src/core/tables/*.tsv` (`core::tables`): legal
+//! forms, abbreviations, generic class and place words, honorifics, the glossary of translated
+//! Chinese words and romanisation spellings; and the number words, which are code.
 
-/// Legal forms and company-type words that never identify a party (English, after
+use super::is_han;
+use crate::core::tables;
+use std::sync::OnceLock;
+
+/// Legal forms and company-type words in Latin script that never identify a party (after
 /// abbreviation expansion). Dropped from both sides.
-pub(super) const LEGAL_FORMS: &[&str] = &[
-    "co",
-    "company",
-    "ltd",
-    "limited",
-    "corp",
-    "corporation",
-    "inc",
-    "incorporated",
-    "llc",
-    "plc",
-    "jsc",
-    "pjsc",
-    "ojsc",
-    "gmbh",
-    "ag",
-    "sa",
-    "srl",
-    "bv",
-    "nv",
-    "pte",
-    "pty",
-    "lp",
-    "llp",
-    "kk",
-    "aktiengesellschaft",
-    "spa",
-    "sro",
-    "sarl",
-    "sas",
-    "oy",
-    "ab",
-    "bhd",
-    "sdn",
-    "zoo",
-    "youxian",
-    "gongsi",
-    "gufen",
-    "zeren",
-    "jointstock",
-];
+pub(super) fn legal_forms() -> &'static [&'static str] {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| latin_only(tables::legal_forms()))
+}
 
 /// Chinese legal-form suffixes, longest first; stripped from the end of a Han run.
-pub(super) const HAN_LEGAL_SUFFIXES: &[&str] = &[
-    "股份有限公司",
-    "有限责任公司",
-    "有限公司",
-    "股份公司",
-    "集团公司",
-    "公司",
-    "株式会社",
-    "有限会社",
-];
+pub(super) fn han_legal_suffixes() -> &'static [&'static str] {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| han_only(tables::legal_forms()))
+}
 
 /// Abbreviations seen in list data and queries, expanded on both sides.
-pub(super) const ABBREVIATIONS: &[(&str, &str)] = &[
-    ("tech", "technology"),
-    ("technologies", "technology"),
-    ("sci", "science"),
-    ("sciences", "science"),
-    ("grp", "group"),
-    ("intl", "international"),
-    ("int'l", "international"),
-    ("elec", "electronics"),
-    ("electronic", "electronics"),
-    ("mfg", "manufacturing"),
-    ("constr", "construction"),
-    ("comm", "communication"),
-    ("communications", "communication"),
-    ("univ", "university"),
-    ("inst", "institute"),
-    ("natl", "national"),
-    ("dev", "development"),
-    ("eng", "engineering"),
-    ("equip", "equipment"),
-    ("indus", "industry"),
-    ("industries", "industry"),
-    ("industrial", "industry"),
-    ("hldgs", "holdings"),
-    ("holding", "holdings"),
-    ("svcs", "services"),
-    ("svc", "services"),
-    ("technical", "technology"),
-    ("techs", "technology"),
-    ("inds", "industry"),
-    ("def", "defense"),
-    ("defence", "defense"),
-    ("centre", "center"),
-    ("sys", "systems"),
-    ("ctrl", "control"),
-    ("info", "information"),
-    ("adv", "advanced"),
-    ("labs", "laboratories"),
-    ("lab", "laboratories"),
-    ("laboratory", "laboratories"),
-    ("gen", "general"),
-    ("mgmt", "management"),
-    ("acad", "academy"),
-    ("assn", "association"),
-    ("ind", "industry"),
-    ("shipbldg", "shipbuilding"),
-    ("telecom", "telecommunication"),
-    ("telecoms", "telecommunication"),
-    ("telecommunications", "telecommunication"),
-    ("matl", "material"),
-    ("mat", "material"),
-    ("materials", "material"),
-    ("auto", "automatic"),
-    ("automation", "automatic"),
-];
+pub(super) fn abbreviations() -> &'static [(&'static str, &'static str)] {
+    tables::abbreviations()
+}
 
 /// Words that carry the class of a name but little of its identity: they weigh little.
-pub(super) const GENERIC: &[&str] = &[
-    "china",
-    "chinese",
-    "prc",
-    "technology",
-    "science",
-    "international",
-    "group",
-    "electronics",
-    "industry",
-    "development",
-    "trading",
-    "trade",
-    "import",
-    "export",
-    "holdings",
-    "national",
-    "research",
-    "institute",
-    "university",
-    "engineering",
-    "information",
-    "communication",
-    "equipment",
-    "manufacturing",
-    "services",
-    "the",
-    "of",
-    "and",
-    "for",
-    "hong",
-    "kong",
-    "hk",
-    "beijing",
-    "shanghai",
-    "shenzhen",
-    "guangzhou",
-    "tianjin",
-    "chongqing",
-    "hangzhou",
-    "wuhan",
-    "chengdu",
-    "nanjing",
-    "xian",
-    "harbin",
-    "xinjiang",
-    "guangdong",
-    "zhejiang",
-    "jiangsu",
-    "sichuan",
-    "usa",
-    "us",
-    "america",
-    "american",
-    "new",
-    "systems",
-    "system",
-    "corp",
-    // Industry and class words: they say what a party does, not who it is.
-    "general",
-    "defense",
-    "aerospace",
-    "aviation",
-    "digital",
-    "network",
-    "networks",
-    "energy",
-    "software",
-    "microelectronics",
-    "semiconductor",
-    "consolidated",
-    "logistics",
-    "machinery",
-    "material",
-    "power",
-    "chemical",
-    "textiles",
-    "textile",
-    "cotton",
-    "linen",
-    "wool",
-    "mining",
-    "electric",
-    "optical",
-    "instruments",
-    "intelligent",
-    "shipping",
-    "petroleum",
-    "foundation",
-    "laboratories",
-    "center",
-    "enterprise",
-    "enterprises",
-    // More places that name many parties.
-    "zhuhai",
-    "suzhou",
-    "xiamen",
-    "qingdao",
-    "dalian",
-    "shenyang",
-    "hefei",
-    "jinan",
-    "zhengzhou",
-    "changsha",
-    "kunming",
-    "fuzhou",
-    "ningbo",
-    "dongguan",
-    "foshan",
-    "urumqi",
-    "hubei",
-    "hunan",
-    "henan",
-    "hebei",
-    "shandong",
-    "fujian",
-    "anhui",
-    "liaoning",
-    "shaanxi",
-    "shanxi",
-    "yunnan",
-    "guangxi",
-    "tokyo",
-    "japan",
-    "taiwan",
-    "taipei",
-    "korea",
-    "russia",
-    "moscow",
-    "iran",
-    "tehran",
-    "dubai",
-    "singapore",
-    "london",
-    "asia",
-    "pacific",
-    "global",
-    "world",
-    "east",
-    "west",
-    "north",
-    "south",
-];
+pub(super) fn generic() -> &'static [&'static str] {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| latin_only(tables::generic_words()))
+}
 
 /// Han characters that, like the words above, mostly carry class or place.
-pub(super) const GENERIC_HAN: &str =
-    "中国美科技术电子有限公司集团研究所院大学北京上海深圳广州天津新疆省市县区";
+pub(super) fn generic_han() -> &'static str {
+    static CHARS: OnceLock<String> = OnceLock::new();
+    CHARS.get_or_init(|| han_only(tables::generic_words()).concat())
+}
 
 /// Titles and post-nominals that are no part of a person's name (Mr, Dr, JP, GBS ...).
-pub(super) const HONORIFICS: &[&str] = &[
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "dr",
-    "prof",
-    "professor",
-    "sir",
-    "dame",
-    "madam",
-    "hon",
-    "honorable",
-    "honourable",
-    "jp",
-    "gbs",
-    "sbs",
-    "bbs",
-    "gbm",
-    "obe",
-    "cbe",
-    "mbe",
-    "phd",
-];
+pub(super) fn honorifics() -> &'static [&'static str] {
+    tables::honorifics()
+}
+
+/// Chinese words that English renderings translate rather than romanise, with the English
+/// word they become (already in normalised form; empty: dropped). Applied longest first to
+/// Han runs before the remaining characters are romanised.
+pub(super) fn glossary() -> &'static [(&'static str, &'static str)] {
+    tables::glossary()
+}
+
+/// Spellings of the same Chinese surname or syllable in pinyin, Wade–Giles, Cantonese/HK
+/// and Taiwanese usage. Romanisation is lossy both ways, so these are equivalent candidates
+/// scored a little below an exact match, never folded into one.
+pub(super) fn romanisations() -> &'static [Vec<&'static str>] {
+    tables::romanisations()
+}
+
+fn latin_only(words: &[&'static str]) -> Vec<&'static str> {
+    let han = |w: &&str| w.chars().any(is_han);
+    words.iter().copied().filter(|w| !han(w)).collect()
+}
+
+fn han_only(words: &[&'static str]) -> Vec<&'static str> {
+    words
+        .iter()
+        .copied()
+        .filter(|w| w.chars().any(is_han))
+        .collect()
+}
 
 pub(super) const UNITS: &[&str] = &[
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
@@ -309,137 +86,4 @@ pub(super) const TENS_ORDINALS: &[&str] = &[
     "seventieth",
     "eightieth",
     "ninetieth",
-];
-
-/// Chinese words that English renderings translate rather than romanise, with the English
-/// word they become (already in normalised form). Applied longest first to Han runs before the
-/// remaining characters are romanised. Place words (县, 市, 省) drop out: English names often
-/// omit them.
-pub(super) const GLOSSARY: &[(&str, &str)] = &[
-    ("研究中心", "research center"),
-    ("云计算", "cloud computing"),
-    ("高科技", "high technology"),
-    ("计算机", "computer"),
-    ("生物科技", "biotechnology"),
-    ("服务", "services"),
-    ("终端", "terminal"),
-    ("商务", "commercial"),
-    ("培训", "training"),
-    ("学校", "school"),
-    ("新区", "new district"),
-    ("物流", "logistics"),
-    ("鞋业", "shoes"),
-    ("铜业", "copper"),
-    ("产业", "industry"),
-    ("毛纺织", "wool textiles"),
-    ("毛纺", "wool"),
-    ("新技术", "new technology"),
-    ("新材料", "new material"),
-    ("激光", "laser"),
-    ("研究所", "institute"),
-    ("研究院", "institute"),
-    ("新能源", "new energy"),
-    ("半导体", "semiconductor"),
-    ("公安局", "public security bureau"),
-    ("公安厅", "public security department"),
-    ("哈尔滨", "harbin"),
-    ("电子", "electronics"),
-    ("科技", "technology"),
-    ("技术", "technology"),
-    ("信息", "information"),
-    ("通信", "communication"),
-    ("通讯", "communication"),
-    ("网络", "network"),
-    ("软件", "software"),
-    ("数字", "digital"),
-    ("智能", "intelligent"),
-    ("电气", "electric"),
-    ("设备", "equipment"),
-    ("工业", "industry"),
-    ("实业", "industry"),
-    ("贸易", "trading"),
-    ("国际", "international"),
-    ("发展", "development"),
-    ("控股", "holdings"),
-    ("投资", "investment"),
-    ("集团", "group"),
-    ("大学", "university"),
-    ("学院", "institute"),
-    ("中国", "china"),
-    ("美国", "us"),
-    ("航空", "aviation"),
-    ("航天", "aerospace"),
-    ("光电", "optoelectronics"),
-    ("材料", "material"),
-    ("机械", "machinery"),
-    ("仪器", "instruments"),
-    ("系统", "systems"),
-    ("防务", "defense"),
-    ("导弹", "missile"),
-    ("工程", "engineering"),
-    ("纺织", "textiles"),
-    ("纺", "textiles"),
-    ("能源", "energy"),
-    ("北京", "beijing"),
-    ("上海", "shanghai"),
-    ("深圳", "shenzhen"),
-    ("广州", "guangzhou"),
-    ("天津", "tianjin"),
-    ("重庆", "chongqing"),
-    ("杭州", "hangzhou"),
-    ("武汉", "wuhan"),
-    ("成都", "chengdu"),
-    ("南京", "nanjing"),
-    ("西安", "xian"),
-    ("新疆", "xinjiang"),
-    ("广东", "guangdong"),
-    ("浙江", "zhejiang"),
-    ("江苏", "jiangsu"),
-    ("四川", "sichuan"),
-    ("香港", "hong kong"),
-    ("东京", "tokyo"),
-    ("日本", "japan"),
-    ("台湾", "taiwan"),
-    ("台北", "taipei"),
-    ("基金会", "foundation"),
-    ("民主", "democracy"),
-    ("县", ""),
-    ("市", ""),
-    ("省", ""),
-];
-
-/// Spellings of the same Chinese surname or syllable in pinyin, Wade–Giles, Cantonese/HK
-/// and Taiwanese usage. Romanisation is lossy both ways, so these are equivalent candidates
-/// scored a little below an exact match, never folded into one.
-pub(super) const ROMANISATIONS: &[&[&str]] = &[
-    &["xu", "hsu", "hui", "tsui"],
-    &["zhang", "chang", "cheung"],
-    &["lin", "lam"],
-    &["deng", "tang"],
-    &["zheng", "cheng", "chen"],
-    &["zeng", "tsang"],
-    &["chen", "chan"],
-    &["xiao", "hsiao", "siu"],
-    &["li", "lee", "lei"],
-    &["zhou", "chou", "chow"],
-    &["huang", "wong"],
-    &["wang", "wong"],
-    &["liu", "lau"],
-    &["he", "ho"],
-    &["guo", "kuo", "kwok"],
-    &["zhao", "chao", "chiu"],
-    &["yang", "yeung"],
-    &["lu", "lo", "lui"],
-    &["ye", "yip", "yeh"],
-    &["liang", "leung"],
-    &["cai", "tsai", "choi"],
-    &["jiang", "chiang", "keung"],
-    &["xie", "hsieh", "tse"],
-    &["zhu", "chu", "chue"],
-    &["wu", "ng"],
-    &["jia", "chia"],
-    &["qiu", "chiu", "yau"],
-    &["song", "sung"],
-    &["xi", "hsi"],
-    &["zhong", "chung"],
 ];
