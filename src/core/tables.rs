@@ -9,6 +9,8 @@
 //! * `wade_giles.tsv`, `cantonese.tsv`: Wade–Giles and Cantonese/Hong Kong spellings of
 //!   pinyin syllables (Hsu → xu, Kwok → guo).
 //! * `nicknames.tsv`: English short forms of given names (Jim → James).
+//! * `countries.tsv`: country names as the sanctions files write them, with their ISO code
+//!   (read by the importers, not the matcher).
 //! * the word lists of normalisation: `legal_forms.tsv`, `abbreviations.tsv`, `generic.tsv`,
 //!   `honorifics.tsv`, `glossary.tsv` (Chinese words translated, not romanised) and
 //!   `romanisations.tsv` (spellings of one Chinese syllable).
@@ -93,6 +95,11 @@ table!(
     "(short form, formal given name) pairs."
 );
 
+table!(
+    countries,
+    "countries.tsv",
+    "(country name in folded form, ISO 3166-1 alpha-2 code) pairs."
+);
 table!(
     abbreviations,
     "abbreviations.tsv",
