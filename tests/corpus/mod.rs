@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod generated;
+
 use std::path::{Path, PathBuf};
 use watchlist::core::import::Format;
 use watchlist::core::model::{Entity, EntityType};

@@ -11,6 +11,7 @@ mod changes;
 mod durability;
 mod eval;
 mod fixtures;
+mod generated;
 mod hostile;
 mod imports;
 mod ops;
