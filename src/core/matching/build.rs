@@ -118,7 +118,7 @@ pub(super) struct PreparedName {
     /// A Chinese rendering of only the surname of a person's Latin name (罗斯 for Wilbur Ross).
     pub(super) surname_only: bool,
     /// A Chinese personal name (one part, at most four characters, or a Chinese-style
-    /// romanisation of one).
+    /// romanisation of one; for an entity of unknown type, a name that looks like one).
     pub(super) chinese_person: bool,
 }
 
@@ -159,7 +159,7 @@ pub(super) fn prepare(entity: &Entity) -> Prepared {
         if name.tokens.iter().any(|t| t.script == Script::Han) {
             han_forms(name, person, foreign, &latin_words, &mut names);
         } else {
-            latin_forms(name, person, &mut names);
+            latin_forms(name, person, entity.kind == EntityType::Unknown, &mut names);
         }
     }
     Prepared {
@@ -198,8 +198,9 @@ fn written_names(entity: &Entity) -> Vec<Written> {
 }
 
 /// The forms of a name in Latin script: as written and, for a Western person's name, its
-/// outline.
-fn latin_forms(name: &Written, person: bool, out: &mut Vec<PreparedName>) {
+/// outline. A name of Chinese syllables is taken for a Chinese personal name when the entity
+/// is a person, or of unknown type (a list that does not say: "Peng Xin Xu").
+fn latin_forms(name: &Written, person: bool, unknown: bool, out: &mut Vec<PreparedName>) {
     let form = |form, tokens, chinese_person| PreparedName {
         position: name.position,
         kind: name.kind,
@@ -208,7 +209,7 @@ fn latin_forms(name: &Written, person: bool, out: &mut Vec<PreparedName>) {
         surname_only: false,
         chinese_person,
     };
-    let chinese = person && chinese_style(&name.tokens);
+    let chinese = (person || unknown) && chinese_style(&name.tokens);
     out.push(form(Form::Plain, name.tokens.clone(), chinese));
     if person && !chinese {
         let outline = text::latin_outline(&name.tokens);
@@ -335,6 +336,7 @@ impl Index {
             numeric: token.is_numeric(),
             postings: [Vec::new(), Vec::new()],
             matches: std::sync::OnceLock::new(),
+            derived_matches: std::sync::OnceLock::new(),
         });
         self.vocab.insert(token.text.as_str().into(), id);
         id

@@ -463,6 +463,7 @@ pub(super) struct QueryMatch {
     pub(super) query: u16,
     pub(super) sim: f64,
     pub(super) person_only: bool,
+    pub(super) variant: bool,
 }
 
 impl QueryMatches {
@@ -474,6 +475,7 @@ impl QueryMatches {
                     query: qi as u16,
                     sim: m.sim,
                     person_only: m.person_only,
+                    variant: m.variant,
                 };
                 all.push((m.id, at, m.weight));
             }

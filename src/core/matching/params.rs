@@ -3,11 +3,11 @@
 //! candidate stage relies on (see `ceiling.rs`).
 
 /// Changes whenever a change to the scorer can change a score.
-pub const ALGORITHM_VERSION: &str = "wl-match-6";
+pub const ALGORITHM_VERSION: &str = "wl-match-7";
 
-/// Token pairs below this similarity do not match (a five-letter word with a consonant added
-/// or dropped, 0.8, does not).
-pub(super) const FUZZY_MIN: f64 = 0.81;
+/// Token pairs below this similarity do not match: one slip in a five-letter word (0.85) or a
+/// consonant dropped (0.8) does, an arbitrary letter in a six-letter word (0.75) does not.
+pub(super) const FUZZY_MIN: f64 = 0.78;
 /// Similarity of two romanisations of one Chinese syllable (Xu ~ Hsu, Zhang ~ Cheung).
 pub(super) const ROMANISATION_SIM: f64 = 0.9;
 /// Similarity of a short form of a given name to the formal one (Jim ~ James); persons only.
@@ -47,8 +47,8 @@ pub(super) const SURNAME_ALONE: f64 = 0.6;
 pub(super) enum Penalty {
     /// The name's most informative token (usually the trade name) found nowhere in the query.
     DistinctiveMissing,
-    /// A Chinese personal name with a syllable the query does not have (Chen Ming ≠ Chen
-    /// Mingguo).
+    /// A Chinese personal name with a syllable the query does not have, or a query in Chinese
+    /// syllables with one the name does not have (Chen Ming ≠ Chen Mingguo).
     SyllableMissing,
     /// Numbers on both sides and one unmatched (CETC 28 vs CETC 38): a strong sign of another
     /// party.
@@ -61,15 +61,24 @@ pub(super) enum Penalty {
     /// characters unmatched (通用 in 通用动力, 罗斯 in 尼罗斯科技): short names must not flood
     /// results.
     ShortPartial,
+    /// A personal name and a query that each have a name part the other lacks (Ho-tae Jung
+    /// and Jong Song Ho): another given name, another person.
+    PartConflict,
+    /// A name other than a person's met by one distinctive word of the query, a short one
+    /// (five letters or fewer), only approximately: one letter makes another short word (Sony
+    /// ~ Sona).
+    ShortFuzzy,
 }
 
 impl Penalty {
-    pub(super) const ALL: [Penalty; 5] = [
+    pub(super) const ALL: [Penalty; 7] = [
         Penalty::DistinctiveMissing,
         Penalty::SyllableMissing,
         Penalty::NumberMismatch,
         Penalty::DescriptorConflict,
         Penalty::ShortPartial,
+        Penalty::PartConflict,
+        Penalty::ShortFuzzy,
     ];
 
     pub(super) const fn multiplier(self) -> f64 {
@@ -79,6 +88,8 @@ impl Penalty {
             Penalty::NumberMismatch => 0.6,
             Penalty::DescriptorConflict => 0.8,
             Penalty::ShortPartial => 0.75,
+            Penalty::PartConflict => 0.75,
+            Penalty::ShortFuzzy => 0.85,
         }
     }
 
@@ -90,6 +101,8 @@ impl Penalty {
             Penalty::NumberMismatch => "number_mismatch",
             Penalty::DescriptorConflict => "descriptor_conflict",
             Penalty::ShortPartial => "short_query_partial",
+            Penalty::PartConflict => "name_part_conflict",
+            Penalty::ShortFuzzy => "short_word_approximate",
         }
     }
 
@@ -136,8 +149,10 @@ pub(super) const SCAN_RATIO: usize = 32;
 pub(super) const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
 
 /// Edit costs of the typo-weighted distance (`similarity.rs`): a typo (a swap, a doubled
-/// letter, letters often written for each other) and any other edit.
+/// letter, letters often written for each other), a slip (a neighbouring key, a dropped
+/// first letter) and any other substitution.
 pub(super) const TYPO_COST: f64 = 0.5;
+pub(super) const SLIP_COST: f64 = 0.75;
 pub(super) const EDIT_COST: f64 = 1.5;
 
 #[cfg(test)]

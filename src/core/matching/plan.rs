@@ -14,7 +14,7 @@ pub(super) struct QueryPlan {
 impl Index {
     /// `None` when the query can match nothing: empty, legal forms only, or one Chinese
     /// character.
-    pub(super) fn plan(&self, name: &str) -> Option<QueryPlan> {
+    pub(super) fn plan(&self, name: &str, resolver: &mut Resolver) -> Option<QueryPlan> {
         let tokens = text::tokenize(name);
         if tokens.is_empty() || tokens.iter().all(text::is_legal_form) {
             return None; // a legal form never matches on its own
@@ -47,7 +47,7 @@ impl Index {
             }
             forms.push((QueryForm::Syllable, syllables));
         }
-        if let Some(rejoined) = self.rejoin(&tokens) {
+        if let Some(rejoined) = self.rejoin(&tokens, resolver) {
             forms.push((QueryForm::Plain, rejoined));
         }
         // A Chinese query whose translation is generic words only (东京大学 → tokyo
@@ -61,6 +61,11 @@ impl Index {
             && tokens[0].text.chars().count() <= 4;
         // Two Chinese characters (通用, 罗斯): see `Penalty::ShortPartial`.
         let short_han = tokens.len() <= 2 && tokens.iter().all(|t| t.script == Script::Han);
+        // Chinese syllables only, each a word (Xu Xiang Bin): a Chinese personal name.
+        let chinese_style = (2..=4).contains(&tokens.len())
+            && tokens.iter().all(|t| {
+                text::is_syllable(&t.text) || !text::romanisation_variants(&t.text).is_empty()
+            });
         // A derived form longer than the candidate stage counts (words split into syllables or
         // parts) would read every postings list it touches and score every name in them: such
         // forms are not searched. Only queries near the service's word limit have them (no
@@ -74,6 +79,7 @@ impl Index {
                 short,
                 short_han,
                 generic,
+                chinese_style,
             },
         })
     }
@@ -116,10 +122,12 @@ impl Index {
 
     /// The query with words split or joined where the vocabulary says so: "Sky Dio" →
     /// skydio, "Jing Wei Da" → jingweida, "ACT 1" → act1, "LockheedMartin" → lockheed
-    /// martin. `None` when nothing changes.
-    pub(super) fn rejoin(&self, tokens: &[Token]) -> Option<Vec<Token>> {
+    /// martin, and split pinyin with a typing error joined ("Xin Jian" → xinjian, near
+    /// xinjiang). `None` when nothing changes.
+    pub(super) fn rejoin(&self, tokens: &[Token], resolver: &mut Resolver) -> Option<Vec<Token>> {
         let known = |text: &str| self.vocab.contains_key(text);
         let latin = |t: &Token| t.script == Script::Latin;
+        let all_syllables = tokens.iter().all(|t| text::is_syllable(&t.text));
         let mut out: Vec<Token> = Vec::with_capacity(tokens.len() + 1);
         let mut changed = false;
         let mut i = 0;
@@ -133,7 +141,24 @@ impl Index {
                 }
                 joined.clear();
                 run.iter().for_each(|t| joined.push_str(&t.text));
-                known(&joined).then(|| (joined.clone(), len))
+                // Split pinyin with a typing error (Xin Jian → xinjiang, Si Chuam → sichuan):
+                // short pieces, one a syllable, joined into a word near one the vocabulary has;
+                // not in a query of syllables only, a personal name, whose syllables are
+                // names each (Lu Liang is not Quliang).
+                let mut split_pinyin = || {
+                    !all_syllables
+                        && joined.chars().count() >= 6
+                        && run.iter().any(|t| text::is_syllable(&t.text))
+                        && run.iter().all(|t| {
+                            t.text.chars().count() <= 6 && t.text.chars().all(char::is_alphabetic)
+                        })
+                        && resolver.near_word(
+                            self,
+                            &Token::new(joined.clone(), Script::Latin, token.segment),
+                            FUZZY_MIN,
+                        )
+                };
+                (known(&joined) || split_pinyin()).then(|| (joined.clone(), len))
             });
             if let Some((joined, len)) = join {
                 out.push(Token::new(joined, Script::Latin, token.segment));
@@ -141,17 +166,19 @@ impl Index {
                 i += len;
                 continue;
             }
+            // A word the vocabulary has, or one a slip away from one (ircraft), is not split
+            // (ShieldAI still is: shield is two letters away).
             let split = (latin(token)
                 && !token.is_numeric()
-                && !known(&token.text)
-                && token.text.len() >= 5)
-                .then(|| {
-                    (2..=token.text.len() - 2)
-                        .filter(|&at| token.text.is_char_boundary(at))
-                        .map(|at| token.text.split_at(at))
-                        .find(|(a, b)| known(a) && known(b))
-                })
-                .flatten();
+                && token.text.len() >= 5
+                && !resolver.near_word(self, token, 0.9))
+            .then(|| {
+                (2..=token.text.len() - 2)
+                    .filter(|&at| token.text.is_char_boundary(at))
+                    .map(|at| token.text.split_at(at))
+                    .find(|(a, b)| known(a) && known(b))
+            })
+            .flatten();
             match split {
                 Some((a, b)) => {
                     out.push(Token::new(a, Script::Latin, token.segment));

@@ -13,6 +13,8 @@ pub(super) struct QueryTraits {
     pub(super) short_han: bool,
     /// Generic words only, in translation.
     pub(super) generic: bool,
+    /// Two to four Chinese syllables, each a word, as a Chinese personal name is written.
+    pub(super) chinese_style: bool,
 }
 
 /// The numbers behind one score; features are built only for hits that are kept.
@@ -173,9 +175,16 @@ impl Alignment<'_> {
     ) -> Option<(u8, bool)> {
         let (query, name) = (self.query, self.name);
         pairs.clear();
+        // A name romanised from Chinese script is pinyin: another spelling meets it only when
+        // the name's syllable is its pinyin reading (Pao meets bao; Li does not meet lai, the
+        // Cantonese Lai of 黎, in 蔚来, wei lai).
+        let pinyin_name = name.form == Form::HanRoman;
         for (ni, &id) in name.tokens.iter().enumerate() {
             for m in matches.of(id) {
-                if name.person || !m.person_only {
+                let misread = m.variant
+                    && pinyin_name
+                    && !text::is_pinyin_reading(&query[m.query as usize].text, &self.info(id).text);
+                if (name.person || !m.person_only) && !misread {
                     pairs.push((m.sim, m.query as usize, ni));
                 }
             }
@@ -404,8 +413,24 @@ impl Alignment<'_> {
                 penalties.add(Penalty::DistinctiveMissing);
             }
         }
-        if name.chinese_person && n_sim.contains(&0.0) {
+        if name.chinese_person
+            && (n_sim.contains(&0.0) || (traits.chinese_style && q_sim.contains(&0.0)))
+        {
             penalties.add(Penalty::SyllableMissing);
+        }
+        let open_part = |generic: bool, numeric: bool, s: f64| s == 0.0 && !generic && !numeric;
+        if (name.person || name.chinese_person)
+            && query
+                .iter()
+                .zip(q_sim.iter())
+                .any(|(t, &s)| open_part(t.generic || t.initial, t.numeric, s))
+            && name.tokens.iter().zip(n_sim.iter()).any(|(&id, &s)| {
+                // An initial (the M. of Alex M. Azar) may stand for the query's part.
+                let t = info(id);
+                t.text.chars().nth(1).is_some() && open_part(t.generic, t.numeric, s)
+            })
+        {
+            penalties.add(Penalty::PartConflict);
         }
         // Numbers in names (CETC 28 vs CETC 38) discriminate hard: an unmatched number on
         // either side, when both sides have numbers, is a strong sign of a different party.
@@ -434,6 +459,19 @@ impl Alignment<'_> {
             .any(|(&id, s)| *s == 0.0 && self.class_word(info(id)));
         if query_class && name_class {
             penalties.add(Penalty::DescriptorConflict);
+        }
+        // An organisation's name met by one short distinctive word, approximately: that is
+        // another short word as often as a typing error (Sony ~ Sona, Cemex ~ Cimex), and
+        // needs more evidence.
+        let mut distinctive = query
+            .iter()
+            .zip(q_sim.iter())
+            .filter(|(t, s)| **s > 0.0 && !t.generic && !t.initial);
+        if let (Some((t, &s)), None, false) = (distinctive.next(), distinctive.next(), name.person)
+        {
+            if s < 1.0 && t.text.chars().count() <= 5 {
+                penalties.add(Penalty::ShortFuzzy);
+            }
         }
         let short_partial = if traits.short {
             n_sim.contains(&0.0) || q_sim.iter().any(|s| *s < 1.0)

@@ -50,22 +50,25 @@ impl Index {
     }
 
     pub(super) fn run(&self, query: &Query, mode: Mode) -> Vec<Hit> {
-        let Some(QueryPlan { forms, traits }) = self.plan(query.name) else {
+        // The forms mostly share tokens, and planning asks about some: each distinct token is
+        // resolved once.
+        let mut resolver = Resolver::new(mode);
+        let Some(QueryPlan { forms, traits }) = self.plan(query.name, &mut resolver) else {
             return Vec::new();
         };
         let mut best: HashMap<u32, Hit> = HashMap::new();
         self.search_identifier(query, &mut best);
-        // The forms mostly share tokens: resolve each distinct token once.
-        let mut cache: FastMap<&str, Arc<Resolved>> = FastMap::default();
         for (form, tokens) in &forms {
+            // Words romanised, sounded or outlined from Chinese script were not typed: they
+            // have near spellings, not typing errors.
+            let derived = matches!(
+                form,
+                QueryForm::Roman | QueryForm::Phonetic | QueryForm::Outline
+            );
             let resolved: Vec<QueryToken> = tokens
                 .iter()
                 .map(|t| QueryToken {
-                    resolved: Arc::clone(
-                        cache
-                            .entry(t.text.as_str())
-                            .or_insert_with(|| Arc::new(self.resolve(t, mode))),
-                    ),
+                    resolved: resolver.resolve(self, t, derived),
                     segment: t.segment,
                 })
                 .collect();

@@ -3,14 +3,24 @@
 
 use super::*;
 
-/// Edits allowed between two words, by the length of the shorter: one from 4 characters
-/// (an insertion: Gibs ~ Gibbs), two from 10; `FUZZY_MIN` then rejects what is too far for
-/// the longer word.
+/// Edits allowed in a word of this length: one from 4 characters (an insertion: Gibs ~
+/// Gibbs), two from 8 (two typing errors in one long word); `FUZZY_MIN` then rejects what
+/// is too far for the longer word.
 pub(super) fn edit_allowance(chars: usize) -> usize {
     match chars {
         0..=3 => 0,
-        4 => 1,
-        5..=9 => 1,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Edits allowed in a word looked up narrowly: one derived from Chinese script (romanised, by
+/// sound, in outline), which has no typing errors, only near spellings, or one the vocabulary
+/// has, most likely typed as listed: two edits only from 10 letters.
+pub(super) fn narrow_allowance(chars: usize) -> usize {
+    match chars {
+        0..=3 => 0,
+        4..=9 => 1,
         _ => 2,
     }
 }
@@ -32,12 +42,21 @@ pub(super) fn fuzzy_candidate(text: &str) -> bool {
 }
 
 /// Similarity of two distinct tokens from their edit distance (optimal string alignment, so
-/// a swap of neighbours is one edit), within the allowance of the shorter. Edits that typing
+/// a swap of neighbours is one edit), within the allowance of the longer (Ernndez ~
+/// Hernandez: two letters dropped from nine). Edits that typing
 /// and spelling produce (a swap, a doubled or undoubled letter, a dropped vowel, one vowel
-/// for another, c/k, s/z, m/n ...) cost half, a dropped or added consonant one, and any other
-/// substitution one and a half, so a short word with an arbitrary change (Hawley ~ Hanley,
-/// Martin ~ Marvin) is another word, not a typo. Digits never match fuzzily.
+/// for another, c/k, s/z, m/n ...) cost `TYPO_COST`; a key hit for its neighbour on a QWERTY
+/// keyboard (Kharon ~ Khaeon) and a dropped or added first letter `SLIP_COST`; a dropped or
+/// added consonant one; and any other substitution `EDIT_COST`, so a short word with an
+/// arbitrary change (Hawley ~ Hanley, Martin ~ Marvin) is another word, not a typo. Digits
+/// never match fuzzily.
+#[cfg(test)]
 pub(super) fn token_similarity(a: &str, b: &str) -> f64 {
+    similarity(a, b, false)
+}
+
+/// `token_similarity`, or looked up `narrow`ly, within `narrow_allowance` of the shorter word.
+pub(super) fn similarity(a: &str, b: &str, narrow: bool) -> f64 {
     // Words longer than this are compared through the heap; the rest on the stack.
     const SHORT: usize = 40;
     let (mut sa, mut sb) = (['\0'; SHORT], ['\0'; SHORT]);
@@ -59,8 +78,13 @@ pub(super) fn token_similarity(a: &str, b: &str) -> f64 {
         (&va, &vb)
     };
     let (la, lb) = (a.len(), b.len());
-    let allowed = edit_allowance(la.min(lb));
-    if allowed == 0 || la.abs_diff(lb) > allowed {
+    let (short, long) = (la.min(lb), la.max(lb));
+    let (allowed, short_allowed) = if narrow {
+        (narrow_allowance(short), narrow_allowance(short))
+    } else {
+        (edit_allowance(long), edit_allowance(short))
+    };
+    if short_allowed == 0 || long - short > allowed {
         return 0.0;
     }
     if a.iter().chain(b).any(char::is_ascii_digit) {
@@ -91,7 +115,10 @@ pub(super) fn token_similarity(a: &str, b: &str) -> f64 {
     let Some((edits, cost)) = weighted_osa(a, b, (1.0 - FUZZY_MIN) * longest) else {
         return 0.0;
     };
-    if edits > allowed {
+    // The longer word's allowance, as long as the shorter needs no more deletions than its
+    // own allows (each edit that is not an insertion into it is one): then the two share a
+    // deletion key, and the candidate stage finds the pair.
+    if edits > allowed || edits - (long - short) > short_allowed {
         return 0.0;
     }
     (1.0 - cost / longest).max(0.0)
@@ -117,6 +144,28 @@ pub(super) fn alike(x: char, y: char) -> bool {
     cx != 0 && cx == class(y)
 }
 
+/// Keys next to each other on a QWERTY keyboard, in a row or in touching rows (a row sits
+/// half a key to the right of the one above it).
+pub(super) fn neighbours(x: char, y: char) -> bool {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    let at = |c: char| {
+        let c = u8::try_from(c).ok()?;
+        ROWS.iter()
+            .enumerate()
+            .find_map(|(row, keys)| Some((row, keys.iter().position(|&k| k == c)?)))
+    };
+    let (Some((rx, cx)), Some((ry, cy))) = (at(x), at(y)) else {
+        return false;
+    };
+    match ry as isize - rx as isize {
+        0 => cx.abs_diff(cy) == 1,
+        // y in the row below x: it touches x's key and the one to its left.
+        1 => cy == cx || cy + 1 == cx,
+        -1 => cx == cy || cx + 1 == cy,
+        _ => false,
+    }
+}
+
 /// Optimal string alignment with typo-aware costs: (number of edits, total cost) of the
 /// cheapest alignment; `None` once every alignment costs more than `budget`.
 pub(super) fn weighted_osa(a: &[char], b: &[char], budget: f64) -> Option<(usize, f64)> {
@@ -127,12 +176,15 @@ pub(super) fn weighted_osa(a: &[char], b: &[char], budget: f64) -> Option<(usize
     let (back, current) = rest.split_at_mut(m + 1);
     let (mut back2, mut back, mut current) = (back2, back, current);
     // Inserting or deleting a letter next to the same letter is doubling it; a dropped or
-    // added vowel is a slip too; another letter costs one.
+    // added vowel is a slip too; so, a little dearer, is a dropped first letter; another
+    // letter costs one.
     let indel = |s: &[char], i: usize| {
         let c = s[i];
         let doubled = (i > 0 && s[i - 1] == c) || s.get(i + 1) == Some(&c);
         if doubled || matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y') {
             TYPO_COST
+        } else if i == 0 {
+            SLIP_COST
         } else {
             1.0
         }
@@ -150,6 +202,8 @@ pub(super) fn weighted_osa(a: &[char], b: &[char], budget: f64) -> Option<(usize
             } else {
                 let cost = if alike(a[i - 1], b[j - 1]) {
                     TYPO_COST
+                } else if neighbours(a[i - 1], b[j - 1]) {
+                    SLIP_COST
                 } else {
                     EDIT_COST
                 };
@@ -179,9 +233,20 @@ pub(super) fn weighted_osa(a: &[char], b: &[char], budget: f64) -> Option<(usize
 /// other (optimal string alignment distance) always share one: that is what makes the
 /// candidate stage lose no fuzzy pair.
 pub(super) fn deletion_keys(word: &str) -> Vec<u64> {
+    query_deletion_keys(word, false)
+}
+
+/// The deletion keys of a query word: to its edit allowance, or looked up `narrow`ly to
+/// `narrow_allowance` (never more than a vocabulary word's own keys reach, so every pair
+/// within that allowance still shares a key).
+pub(super) fn query_deletion_keys(word: &str, narrow: bool) -> Vec<u64> {
     let chars: Vec<char> = word.chars().collect();
     let n = chars.len();
-    let depth = edit_allowance(n);
+    let depth = if narrow {
+        narrow_allowance(n)
+    } else {
+        edit_allowance(n)
+    };
     let mut keys = vec![fnv(chars.iter())];
     let without = |skip: &[usize]| fnv((0..n).filter(|i| !skip.contains(i)).map(|i| &chars[i]));
     if depth >= 1 {

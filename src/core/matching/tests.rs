@@ -138,8 +138,12 @@ fn rejects_unlisted_and_generic_names() {
 fn reference_similarity(a: &str, b: &str) -> f64 {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let (n, m) = (a.len(), b.len());
-    let allowed = edit_allowance(n.min(m));
-    if allowed == 0 || n.abs_diff(m) > allowed || a.iter().chain(&b).any(char::is_ascii_digit) {
+    let (short, long) = (n.min(m), n.max(m));
+    let allowed = edit_allowance(long);
+    if edit_allowance(short) == 0
+        || long - short > allowed
+        || a.iter().chain(&b).any(char::is_ascii_digit)
+    {
         return 0.0;
     }
     let indel = |s: &[char], i: usize| {
@@ -147,6 +151,8 @@ fn reference_similarity(a: &str, b: &str) -> f64 {
         let doubled = (i > 0 && s[i - 1] == c) || s.get(i + 1) == Some(&c);
         if doubled || "aeiouy".contains(c) {
             TYPO_COST
+        } else if i == 0 {
+            SLIP_COST
         } else {
             1.0
         }
@@ -166,6 +172,8 @@ fn reference_similarity(a: &str, b: &str) -> f64 {
                 diagonal
             } else if alike(a[i - 1], b[j - 1]) {
                 (diagonal.0 + 1, diagonal.1 + TYPO_COST)
+            } else if neighbours(a[i - 1], b[j - 1]) {
+                (diagonal.0 + 1, diagonal.1 + SLIP_COST)
             } else {
                 (diagonal.0 + 1, diagonal.1 + EDIT_COST)
             };
@@ -180,7 +188,7 @@ fn reference_similarity(a: &str, b: &str) -> f64 {
         }
     }
     let (edits, cost) = d[n][m];
-    if edits > allowed {
+    if edits > allowed || edits - (long - short) > edit_allowance(short) {
         return 0.0;
     }
     (1.0 - cost / n.max(m) as f64).max(0.0)

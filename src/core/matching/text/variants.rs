@@ -51,6 +51,27 @@ pub fn romanisation_variants(word: &str) -> &'static [String] {
     map.get(word).map_or(&[], Vec::as_slice)
 }
 
+/// Whether `pinyin` is a pinyin reading of the romanised syllable `spelling`: the syllable
+/// itself when it is pinyin, its readings in the Wade–Giles and Cantonese tables (Pao → bao,
+/// Wong → wang), and the pinyin heading a group of spellings it is in. The Cantonese Lai of 黎
+/// reads li, so Li is no reading of the pinyin lai (来).
+pub fn is_pinyin_reading(spelling: &str, pinyin: &str) -> bool {
+    static MAP: OnceLock<FastMap<&'static str, FastSet<&'static str>>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut map: FastMap<&'static str, FastSet<&'static str>> = FastMap::default();
+        for &(spelling, pinyin) in tables::wade_giles().iter().chain(tables::cantonese()) {
+            map.entry(spelling).or_default().insert(pinyin);
+        }
+        for group in romanisations() {
+            for spelling in group {
+                map.entry(spelling).or_default().insert(group[0]);
+            }
+        }
+        map
+    });
+    spelling == pinyin || map.get(spelling).is_some_and(|p| p.contains(pinyin))
+}
+
 /// Formal given names for a short form and short forms for a formal name (Jim ↔ James).
 pub fn nickname_variants(word: &str) -> &'static [String] {
     static MAP: OnceLock<FastMap<String, Vec<String>>> = OnceLock::new();
