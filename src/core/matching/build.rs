@@ -97,7 +97,9 @@ impl Index {
                     position,
                     surname_only,
                     chinese_person,
-                    western: person && !chinese_person && form == Form::Plain,
+                    // One word is no Western name in parts: the two-part rule does not
+                    // apply to it (see `score`), nor does counting assume it.
+                    western: person && !chinese_person && form == Form::Plain && tokens.len() > 1,
                     person,
                     tokens: Box::default(),
                     parts: None,

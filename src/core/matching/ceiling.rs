@@ -256,7 +256,7 @@ impl Ceiling {
         if held == 0
             || (self.any_distinctive && held & self.distinctive == 0)
             || (!self.any_distinctive && exact != self.all)
-            || (name.person && reach.count_ones() < 2)
+            || (name.needs_two_parts() && reach.count_ones() < 2)
         {
             return 0.0;
         }

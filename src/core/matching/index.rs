@@ -93,6 +93,14 @@ pub(super) struct IndexedName {
     pub(super) parts: Option<Box<[u16]>>,
 }
 
+impl IndexedName {
+    /// A person's name is matched on two of its parts at least (OFAC's triage rule), unless
+    /// the person is listed under one name only, as written (Hannibal).
+    pub(super) fn needs_two_parts(&self) -> bool {
+        self.person && !(self.form == Form::Plain && self.tokens.len() == 1)
+    }
+}
+
 #[derive(Debug)]
 pub(super) struct TokenInfo {
     pub(super) text: Box<str>,

@@ -130,9 +130,10 @@ impl Index {
             let (scope, cap) = at.surname_scope()?;
             in_scope = Some(scope);
             scored.surname_only = Some(cap);
-        } else if name.person && matched < 2 {
+        } else if name.needs_two_parts() && matched < 2 {
             // One shared name part is not a match for a person (OFAC's triage rule): "Ross",
-            // "Edmund" or 陈 alone must not flag everyone who bears it.
+            // "Edmund" or 陈 alone must not flag everyone who bears it. A person listed under
+            // one name only (Hannibal) is matched by that name.
             return None;
         }
         let (query_coverage, name_coverage) = at.coverage(matched, in_scope.as_deref())?;

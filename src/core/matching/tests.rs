@@ -116,6 +116,56 @@ fn bridges_scripts_through_pinyin() {
     check(&index, "Carrie Lam", &["lam"]);
 }
 
+fn person(id: &str, name: &str) -> Arc<Entity> {
+    let mut entity = Entity::new(id, "T", EntityType::Person, name);
+    entity.countries = vec!["CN".into()];
+    Arc::new(entity)
+}
+
+#[test]
+fn finds_typing_errors_as_people_make_them() {
+    let entities = [
+        entity("kharon", "Kharon", &[], &[]),
+        entity("hik", "Hikvision", &[], &[]),
+        person("morgret", "Nicole Morgret"),
+        person("hernandez", "HERNANDEZ ZEA, Luis Antonio"),
+        entity("xj", "Xinjiang Production and Construction Corps", &[], &[]),
+    ];
+    let index = Index::build(entities.iter());
+    // A neighbouring key, a missing first letter, two letters dropped from a long word.
+    check(&index, "Khaeon", &["kharon"]);
+    check(&index, "Hikvisoon", &["hik"]);
+    check(&index, "Nicole Morgrwt", &["morgret"]);
+    check(&index, "Nicole Orgret", &["morgret"]);
+    check(&index, "Ernndez Zea, Luis Antonio", &["hernandez"]);
+    // Split pinyin with a typing error.
+    check(
+        &index,
+        "Xin Jian Production and Construction Corps",
+        &["xj"],
+    );
+}
+
+#[test]
+fn short_person_names_need_both_parts_as_written() {
+    let entities = [
+        person("zhang", "Zhang Jun"),
+        person("pxx", "Peng Xin Xu"),
+        person("hannibal", "Hannibal"),
+        person("lokke", "Lars Løkke"),
+    ];
+    let index = Index::build(entities.iter());
+    // Two pinyin syllables a letter apart are two names (their other spellings, Wade–Giles
+    // Ping for bing, are romanisation variants, not typing errors).
+    check(&index, "Zhong Jun", &[]);
+    // A Chinese name with a syllable the query lacks, and a query syllable the name lacks.
+    check(&index, "Peng Xu", &[]);
+    check(&index, "Peng Xin Xu Ming", &[]);
+    // A person listed under one name is found by it; letters decomposition leaves whole fold.
+    check(&index, "Hannibal", &["hannibal"]);
+    check(&index, "Lars Lokke", &["lokke"]);
+}
+
 #[test]
 fn numbers_discriminate() {
     let index = sample();

@@ -119,13 +119,32 @@ pub(super) fn fold(name: &str) -> String {
         {
             continue;
         }
-        if c.is_alphanumeric() {
+        if let Some(plain) = plain_letters(c) {
+            out.push_str(plain);
+        } else if c.is_alphanumeric() {
             out.push(c);
         } else {
             out.push(' ');
         }
     }
     out.nfc().collect()
+}
+
+/// Latin letters that decomposition leaves whole, as they are written without them (Løkke ~
+/// Lokke, Straße ~ Strasse, Łukasz ~ Lukasz).
+fn plain_letters(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ø' => "o",
+        'æ' => "ae",
+        'œ' => "oe",
+        'ß' => "ss",
+        'ł' => "l",
+        'đ' | 'ð' => "d",
+        'þ' => "th",
+        'ı' => "i",
+        'ħ' => "h",
+        _ => return None,
+    })
 }
 
 /// Characters that are invisible by definition (Unicode's Default_Ignorable_Code_Point):

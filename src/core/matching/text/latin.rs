@@ -16,7 +16,14 @@ pub(super) fn latin_tokens(
         let next = words.get(i + 1).map(String::as_str);
         let here = *segment;
         *segment = segment.saturating_add(1);
-        // "Joint Stock" (Company) is a legal form in two words.
+        // "Joint Stock" (Company) is a legal form in two words, and "Open", "Closed" or
+        // "Public Joint Stock" in three (OAO, ZAO, PAO written out).
+        let kind = matches!(word, "open" | "closed" | "public" | "private");
+        if kind && next == Some("joint") && words.get(i + 2).map(String::as_str) == Some("stock") {
+            legal.push(Token::new("jointstock", Script::Latin, here));
+            i += 3;
+            continue;
+        }
         if word == "joint" && next == Some("stock") {
             legal.push(Token::new("jointstock", Script::Latin, here));
             i += 2;
