@@ -338,7 +338,6 @@ impl Index {
             numeric: token.is_numeric(),
             postings: [Vec::new(), Vec::new()],
             matches: std::sync::OnceLock::new(),
-            derived_matches: std::sync::OnceLock::new(),
         });
         self.vocab.insert(token.text.as_str().into(), id);
         id
@@ -418,12 +417,16 @@ pub(super) fn without_brackets(name: &str) -> Option<String> {
 pub(super) fn chinese_style(tokens: &[Token]) -> bool {
     (2..=4).contains(&tokens.len())
         && tokens.iter().all(|t| {
-            text::is_syllable(&t.text)
-                || !text::romanisation_variants(&t.text).is_empty()
+            chinese_syllable(t)
                 || text::syllabify(std::slice::from_ref(t)).is_some_and(|parts| {
                     parts.len() > 1 && parts.iter().all(|p| text::is_syllable(&p.text))
                 })
         })
+}
+
+/// A Chinese syllable as a word: pinyin, or a spelling of one in another system.
+pub(super) fn chinese_syllable(t: &Token) -> bool {
+    text::is_syllable(&t.text) || !text::romanisation_variants(&t.text).is_empty()
 }
 
 /// An identifier reduced to upper-case letters and digits, as OFAC advises searching them.

@@ -113,8 +113,6 @@ pub(super) struct TokenInfo {
     /// The vocabulary tokens it matches as a query token, once asked (see
     /// `Index::token_matches`).
     pub(super) matches: std::sync::OnceLock<Arc<[TokenMatch]>>,
-    /// The same for the token as derived from Chinese script (see `narrow_allowance`).
-    pub(super) derived_matches: std::sync::OnceLock<Arc<[TokenMatch]>>,
 }
 
 /// An immutable index over a set of entities.

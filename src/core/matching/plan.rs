@@ -62,10 +62,7 @@ impl Index {
         // Two Chinese characters (通用, 罗斯): see `Penalty::ShortPartial`.
         let short_han = tokens.len() <= 2 && tokens.iter().all(|t| t.script == Script::Han);
         // Chinese syllables only, each a word (Xu Xiang Bin): a Chinese personal name.
-        let chinese_style = (2..=4).contains(&tokens.len())
-            && tokens.iter().all(|t| {
-                text::is_syllable(&t.text) || !text::romanisation_variants(&t.text).is_empty()
-            });
+        let chinese_style = (2..=4).contains(&tokens.len()) && tokens.iter().all(chinese_syllable);
         // A derived form longer than the candidate stage counts (words split into syllables or
         // parts) would read every postings list it touches and score every name in them: such
         // forms are not searched. Only queries near the service's word limit have them (no

@@ -183,20 +183,15 @@ impl Index {
     /// what kind of token it is.
     pub(super) fn resolve(&self, token: &Token, mode: Mode, derived: bool) -> Resolved {
         let exact = self.vocab.get(token.text.as_str()).copied();
-        // A word of the vocabulary is resolved once per index (as typed, and as derived from
-        // Chinese script), the first time it is asked.
+        // A word of the vocabulary is resolved once per index, the first time it is asked; it
+        // is looked up narrowly whether typed or derived (see `token_matches`), so one answer
+        // serves both.
         let matches: Arc<[TokenMatch]> = match exact {
-            Some(id) if mode == Mode::Indexed && token.script == Script::Latin => {
-                let info = &self.tokens[id as usize];
-                let cache = if derived {
-                    &info.derived_matches
-                } else {
-                    &info.matches
-                };
-                Arc::clone(
-                    cache.get_or_init(|| self.token_matches(token, exact, mode, derived).into()),
-                )
-            }
+            Some(id) if mode == Mode::Indexed && token.script == Script::Latin => Arc::clone(
+                self.tokens[id as usize]
+                    .matches
+                    .get_or_init(|| self.token_matches(token, exact, mode, derived).into()),
+            ),
             _ => self.token_matches(token, exact, mode, derived).into(),
         };
         // A misspelt generic word (Technologie, Gruop) is as generic as the word it stands

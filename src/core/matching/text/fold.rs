@@ -20,7 +20,7 @@ pub(super) fn is_legal_or_honorific(word: &str) -> bool {
     static SET: OnceLock<FastSet<&'static str>> = OnceLock::new();
     static HONORIFIC: OnceLock<FastSet<&'static str>> = OnceLock::new();
     word_set(&SET, legal_forms()).contains(word)
-        || word_set(&HONORIFIC, honorifics()).contains(word)
+        || word_set(&HONORIFIC, tables::honorifics()).contains(word)
 }
 
 /// Whether a token is low-information (a class word, a big place name, a country).

@@ -37,7 +37,7 @@ pub(super) fn latin_tokens(
             i += 1 + usize::from(unit.is_some());
             continue;
         }
-        let mut text = abbreviations()
+        let mut text = tables::abbreviations()
             .iter()
             .find(|(abbr, _)| *abbr == word)
             .map_or(word, |(_, full)| full)

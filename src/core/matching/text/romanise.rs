@@ -33,7 +33,7 @@ pub(super) fn han_words() -> &'static HanWords {
         let brands = tables::brands()
             .iter()
             .map(|&(zh, latin)| (zh, latin, true));
-        let glossary = glossary().iter().map(|&(zh, en)| (zh, en, false));
+        let glossary = tables::glossary().iter().map(|&(zh, en)| (zh, en, false));
         for (zh, latin, brand) in brands.chain(glossary) {
             let zh = fold(zh).replace(' ', "");
             if zh.is_empty() || !seen.insert(zh.clone()) {
@@ -58,7 +58,7 @@ pub(super) fn glossary_words() -> &'static HanWords {
     static WORDS: OnceLock<HanWords> = OnceLock::new();
     WORDS.get_or_init(|| {
         HanWords::new(
-            glossary()
+            tables::glossary()
                 .iter()
                 .map(|(zh, en)| {
                     (
@@ -119,7 +119,7 @@ pub fn brand_by_pinyin(joined: &str) -> Option<&'static [String]> {
 pub(super) fn glossary_pinyin() -> &'static FastMap<String, &'static str> {
     static MAP: OnceLock<FastMap<String, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
-        glossary()
+        tables::glossary()
             .iter()
             .filter(|(han, english)| han.chars().count() >= 2 && !english.is_empty())
             .filter_map(|(han, english)| {

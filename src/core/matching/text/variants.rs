@@ -23,7 +23,11 @@ pub fn romanisation_variants(word: &str) -> &'static [String] {
             .keys()
             .chain(spellings.keys())
             .copied()
-            .chain(romanisations().iter().flat_map(|g| g.iter().copied()))
+            .chain(
+                tables::romanisations()
+                    .iter()
+                    .flat_map(|g| g.iter().copied()),
+            )
             .collect();
         for word in words {
             let mut pinyin: FastSet<&str> = readings.get(word).cloned().unwrap_or_default();
@@ -34,7 +38,7 @@ pub fn romanisation_variants(word: &str) -> &'static [String] {
             for p in &pinyin {
                 all.extend(spellings.get(p).into_iter().flatten());
             }
-            for group in romanisations().iter().filter(|g| g.contains(&word)) {
+            for group in tables::romanisations().iter().filter(|g| g.contains(&word)) {
                 all.extend(group.iter());
             }
             all.remove(word);
@@ -62,7 +66,7 @@ pub fn is_pinyin_reading(spelling: &str, pinyin: &str) -> bool {
         for &(spelling, pinyin) in tables::wade_giles().iter().chain(tables::cantonese()) {
             map.entry(spelling).or_default().insert(pinyin);
         }
-        for group in romanisations() {
+        for group in tables::romanisations() {
             for spelling in group {
                 map.entry(spelling).or_default().insert(group[0]);
             }

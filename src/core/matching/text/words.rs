@@ -1,6 +1,7 @@
-//! The word lists of normalisation, read from `src/core/tables/*.tsv` (`core::tables`): legal
-//! forms, abbreviations, generic class and place words, honorifics, the glossary of translated
-//! Chinese words and romanisation spellings; and the number words, which are code.
+//! The word lists of normalisation that are split by script (legal forms, generic words:
+//! Latin words and Han characters share one table in `src/core/tables/`), and the number
+//! words, which are code. The other word lists are read from `core::tables` where they are
+//! used.
 
 use super::is_han;
 use crate::core::tables;
@@ -19,11 +20,6 @@ pub(super) fn han_legal_suffixes() -> &'static [&'static str] {
     WORDS.get_or_init(|| han_only(tables::legal_forms()))
 }
 
-/// Abbreviations seen in list data and queries, expanded on both sides.
-pub(super) fn abbreviations() -> &'static [(&'static str, &'static str)] {
-    tables::abbreviations()
-}
-
 /// Words that carry the class of a name but little of its identity: they weigh little.
 pub(super) fn generic() -> &'static [&'static str] {
     static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
@@ -34,25 +30,6 @@ pub(super) fn generic() -> &'static [&'static str] {
 pub(super) fn generic_han() -> &'static str {
     static CHARS: OnceLock<String> = OnceLock::new();
     CHARS.get_or_init(|| han_only(tables::generic_words()).concat())
-}
-
-/// Titles and post-nominals that are no part of a person's name (Mr, Dr, JP, GBS ...).
-pub(super) fn honorifics() -> &'static [&'static str] {
-    tables::honorifics()
-}
-
-/// Chinese words that English renderings translate rather than romanise, with the English
-/// word they become (already in normalised form; empty: dropped). Applied longest first to
-/// Han runs before the remaining characters are romanised.
-pub(super) fn glossary() -> &'static [(&'static str, &'static str)] {
-    tables::glossary()
-}
-
-/// Spellings of the same Chinese surname or syllable in pinyin, Wade–Giles, Cantonese/HK
-/// and Taiwanese usage. Romanisation is lossy both ways, so these are equivalent candidates
-/// scored a little below an exact match, never folded into one.
-pub(super) fn romanisations() -> &'static [Vec<&'static str>] {
-    tables::romanisations()
 }
 
 fn latin_only(words: &[&'static str]) -> Vec<&'static str> {
