@@ -157,6 +157,8 @@ pub async fn run_with(
         settings.cache_dir.clone(),
     );
     let (stop_tx, stop_rx) = watch::channel(false);
+    store.merge_signal();
+    tokio::spawn(merge_index(Arc::clone(&store), stop_rx.clone()));
     let shared = Shared::new(
         Arc::clone(&store),
         Arc::clone(&feeds),
@@ -350,6 +352,36 @@ async fn set_health(health: &HealthReporter, status: ServingStatus) {
     health
         .set_service_status("watchlist.v1.Admin", status)
         .await;
+}
+
+/// Merges the index's segments off the writer's path, whenever the store signals that its
+/// merge policy calls for one, until shutdown.
+async fn merge_index(store: Arc<Store>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = store.merge_signal().notified() => {}
+            _ = stop.changed() => return,
+        }
+        let started = std::time::Instant::now();
+        let merging = Arc::clone(&store);
+        // One merge may call for the next (a compaction, then a new base).
+        let merged = tokio::task::spawn_blocking(move || {
+            let mut merges = 0;
+            while merging.merge() {
+                merges += 1;
+            }
+            merges
+        })
+        .await;
+        let snapshot = store.snapshot();
+        tracing::debug!(
+            merges = merged.unwrap_or(0),
+            took_ms = started.elapsed().as_millis() as u64,
+            segments = snapshot.index.segment_count(),
+            unmerged = snapshot.index.unmerged(),
+            "index merged"
+        );
+    }
 }
 
 /// The store: restored from the data directory when there is one (lists of sources no longer

@@ -177,7 +177,7 @@ impl Journal {
     pub fn record(
         &self,
         changes: &[Change],
-        admin: &BTreeSet<String>,
+        admin: &imbl::OrdSet<String>,
         lists: &BTreeMap<String, ListState>,
         sequence: u64,
         keep_from: u64,
@@ -189,7 +189,7 @@ impl Journal {
     fn write(
         &self,
         changes: &[Change],
-        admin: &BTreeSet<String>,
+        admin: &imbl::OrdSet<String>,
         lists: &BTreeMap<String, ListState>,
         sequence: u64,
         keep_from: u64,

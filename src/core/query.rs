@@ -203,8 +203,8 @@ impl Snapshot {
         let range = match &after {
             Some(id) => self
                 .entities
-                .range::<String, _>((std::ops::Bound::Excluded(id), std::ops::Bound::Unbounded)),
-            None => self.entities.range::<String, _>(..),
+                .range::<_, String>((std::ops::Bound::Excluded(id), std::ops::Bound::Unbounded)),
+            None => self.entities.range::<_, String>(..),
         };
         let mut entities = Vec::with_capacity(page_size);
         let mut more = false;

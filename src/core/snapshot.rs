@@ -2,9 +2,9 @@
 //! entities, and the name index built from them. The store publishes a new one per commit;
 //! readers (`query.rs`) and the journal read them; nothing here writes.
 
-use super::matching::Index;
+use super::matching::LiveIndex;
 use super::model::{Entity, ListMeta};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -26,11 +26,13 @@ pub struct Snapshot {
     /// The sequence of the last change included.
     pub sequence: u64,
     pub lists: BTreeMap<String, ListState>,
-    pub entities: BTreeMap<String, Arc<Entity>>,
+    /// Persistent maps (shared structure): the next snapshot copies only what a commit
+    /// changes.
+    pub entities: imbl::OrdMap<String, Arc<Entity>>,
     /// Ids of entities last written through the admin API: a source's refresh never removes
     /// them (it replaces one, and takes it back, only if its own file names that id).
-    pub admin: BTreeSet<String>,
-    pub index: Index,
+    pub admin: imbl::OrdSet<String>,
+    pub index: LiveIndex,
 }
 
 pub fn unknown_list_message(snapshot: &Snapshot, code: &str) -> String {

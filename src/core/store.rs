@@ -8,7 +8,7 @@
 
 use super::changes::{Change, ChangeKind, ChangeLog};
 use super::journal::Journal;
-use super::matching::Index;
+use super::matching::{LiveIndex, Merged};
 use super::model::{Entity, ListMeta};
 use super::snapshot::{unknown_list_message, ListState, Snapshot};
 use super::{Error, Result};
@@ -16,6 +16,7 @@ use arc_swap::ArcSwap;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -38,6 +39,10 @@ pub struct Store {
     /// Where commits are made durable, with `--data-dir`; `None` runs in memory.
     journal: Option<Journal>,
     history: usize,
+    /// Woken when the index's merge policy calls for a merge, if merges run in the background
+    /// (`merge_signal`); otherwise the writer merges before it returns.
+    merge_wanted: tokio::sync::Notify,
+    background_merges: AtomicBool,
 }
 
 /// A change computed by the writer before it is numbered.
@@ -57,6 +62,8 @@ impl Store {
             log: Arc::new(ChangeLog::new(history)),
             journal: None,
             history: history.max(1),
+            merge_wanted: tokio::sync::Notify::new(),
+            background_merges: AtomicBool::new(false),
         }
     }
 
@@ -66,19 +73,31 @@ impl Store {
         let (journal, restored) = Journal::open(dir)?;
         let log = ChangeLog::with_limits(history, max_age);
         log.restore(restored.sequence, restored.changes);
-        let index = Index::build(restored.entities.values());
+        let index = LiveIndex::build(restored.entities.values());
+        let mut lists = restored.lists;
+        // The content hash is kept up to date commit by commit: start from the entities held.
+        for (code, state) in &mut lists {
+            let digest = restored
+                .entities
+                .values()
+                .filter(|e| &e.list == code)
+                .fold(ListDigest::default(), |d, e| d.add(e));
+            (state.entity_count, state.content_hash) = (digest.count, digest.to_hex());
+        }
         Ok(Store {
             current: ArcSwap::from_pointee(Snapshot {
                 sequence: restored.sequence,
-                lists: restored.lists,
-                entities: restored.entities,
-                admin: restored.admin,
+                lists,
+                entities: restored.entities.into_iter().collect(),
+                admin: restored.admin.into_iter().collect(),
                 index,
             }),
             writer: Mutex::new(()),
             log: Arc::new(log),
             journal: Some(journal),
             history: history.max(1),
+            merge_wanted: tokio::sync::Notify::new(),
+            background_merges: AtomicBool::new(false),
         })
     }
 
@@ -102,6 +121,39 @@ impl Store {
 
     pub fn log(&self) -> &Arc<ChangeLog> {
         &self.log
+    }
+
+    /// Hands index merges to a background task: from now on the writer only signals the
+    /// returned `Notify` when a merge is due, and the task calls `merge`.
+    pub fn merge_signal(&self) -> &tokio::sync::Notify {
+        self.background_merges.store(true, Ordering::SeqCst);
+        &self.merge_wanted
+    }
+
+    /// Builds the merge the index's policy calls for, if any, without holding the writer, then
+    /// installs it in a snapshot of its own (same sequence, same entities). Returns whether it
+    /// merged.
+    pub fn merge(&self) -> bool {
+        let Some(kind) = self.snapshot().index.merge_due() else {
+            return false;
+        };
+        let merged = self.snapshot().index.merged(kind);
+        let _writer = self.lock();
+        self.install(merged);
+        true
+    }
+
+    /// Publishes the current snapshot with `merged` installed in its index. Called with the
+    /// writer held.
+    fn install(&self, merged: Merged) {
+        let current = self.snapshot();
+        self.current.store(Arc::new(Snapshot {
+            sequence: current.sequence,
+            lists: current.lists.clone(),
+            entities: current.entities.clone(),
+            admin: current.admin.clone(),
+            index: current.index.install(merged),
+        }));
     }
 
     /// Replaces everything source `source` holds with `lists`, as one atomic change: lists it
@@ -144,7 +196,7 @@ impl Store {
                 source: source.to_string(),
                 entity_count: 0,
                 last_change_sequence: 0,
-                content_hash: content_hash(std::iter::empty()).1,
+                content_hash: ListDigest::default().to_hex(),
                 loaded_at: now,
             });
             if *state.meta != meta {
@@ -279,7 +331,15 @@ impl Store {
         let mut entities = current.entities.clone();
         let mut admin = current.admin.clone();
         let mut touched: BTreeMap<String, u64> = BTreeMap::new();
+        let mut digests: BTreeMap<String, ListDigest> = BTreeMap::new();
+        let digest = |code: &str| -> ListDigest {
+            lists
+                .get(code)
+                .or_else(|| current.lists.get(code))
+                .map_or_else(ListDigest::default, ListDigest::of_list)
+        };
         let mut changes = Vec::with_capacity(pending.len());
+        let mut gone: Vec<Arc<Entity>> = Vec::new();
         let mut sequence = current.sequence;
         for p in pending {
             sequence += 1;
@@ -288,10 +348,23 @@ impl Store {
                 ChangeKind::Updated => outcome.updated += 1,
                 ChangeKind::Removed => outcome.removed += 1,
             }
+            // Each touched list's count and hash move by what left it and what entered it.
+            let old = entities.get(&p.entity.id).cloned();
+            if let Some(old) = &old {
+                let d = digests
+                    .entry(old.list.clone())
+                    .or_insert_with(|| digest(&old.list));
+                *d = d.remove(old);
+                gone.push(Arc::clone(old));
+            }
             if p.kind == ChangeKind::Removed {
                 entities.remove(&p.entity.id);
                 admin.remove(&p.entity.id);
             } else {
+                let d = digests
+                    .entry(p.entity.list.clone())
+                    .or_insert_with(|| digest(&p.entity.list));
+                *d = d.add(&p.entity);
                 entities.insert(p.entity.id.clone(), Arc::clone(&p.entity));
                 if by_admin {
                     admin.insert(p.entity.id.clone());
@@ -318,8 +391,9 @@ impl Store {
         }
         for (code, last) in &touched {
             if let Some(state) = lists.get_mut(code) {
-                (state.entity_count, state.content_hash) =
-                    content_hash(entities.values().filter(|e| &e.list == code));
+                let d = digests.get(code).copied().unwrap_or_default();
+                state.entity_count = d.count;
+                state.content_hash = d.to_hex();
                 state.last_change_sequence = *last;
                 state.loaded_at = now;
             }
@@ -329,7 +403,14 @@ impl Store {
             let keep_from = by_count.max(self.log.oldest().unwrap_or(0));
             journal.record(&changes, &admin, &lists, sequence, keep_from)?;
         }
-        let index = Index::build(entities.values());
+        let added = changes
+            .iter()
+            .filter(|c| c.kind != ChangeKind::Removed)
+            .map(|c| &c.entity);
+        let index = current
+            .index
+            .apply(gone.iter().map(|e| e.id.as_str()), added);
+        let merge_due = index.merge_due();
         outcome.sequence = sequence;
         self.current.store(Arc::new(Snapshot {
             sequence,
@@ -339,6 +420,14 @@ impl Store {
             index,
         }));
         self.log.append(changes);
+        if let Some(kind) = merge_due {
+            if self.background_merges.load(Ordering::SeqCst) {
+                self.merge_wanted.notify_one();
+            } else {
+                let merged = self.snapshot().index.merged(kind);
+                self.install(merged);
+            }
+        }
         Ok(outcome)
     }
 }
@@ -433,21 +522,68 @@ fn known_list(snapshot: &Snapshot, code: &str, field: &str) -> Result<()> {
     }
 }
 
-/// The number of entities and the SHA-256 over their canonical JSON, in id order: equal
-/// content, equal hash. One pass.
-fn content_hash<'a>(entities: impl Iterator<Item = &'a Arc<Entity>>) -> (usize, String) {
-    let mut hasher = Sha256::new();
-    let mut count = 0;
-    for entity in entities {
-        count += 1;
+/// A list's entity count and content hash: the sum, modulo 2^256, of the SHA-256 of each
+/// entity's canonical JSON. Equal content, equal hash, in any order; a commit moves it by the
+/// entities it adds and removes instead of hashing the whole list again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ListDigest {
+    count: usize,
+    /// Little-endian 64-bit limbs.
+    sum: [u64; 4],
+}
+
+impl ListDigest {
+    fn of(entity: &Entity) -> [u64; 4] {
         // Serialising plain data to a Vec cannot fail.
-        hasher.update(serde_json::to_vec(&**entity).unwrap_or_default());
-        hasher.update(b"\n");
+        let hash = Sha256::digest(serde_json::to_vec(entity).unwrap_or_default());
+        std::array::from_fn(|i| {
+            u64::from_le_bytes(hash[i * 8..i * 8 + 8].try_into().unwrap_or_default())
+        })
     }
-    let hash = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    (count, hash)
+
+    fn add(self, entity: &Entity) -> ListDigest {
+        let (mut sum, other, mut carry) = (self.sum, Self::of(entity), false);
+        for (limb, o) in sum.iter_mut().zip(other) {
+            let (s1, c1) = limb.overflowing_add(o);
+            let (s2, c2) = s1.overflowing_add(u64::from(carry));
+            (*limb, carry) = (s2, c1 || c2);
+        }
+        ListDigest {
+            count: self.count + 1,
+            sum,
+        }
+    }
+
+    fn remove(self, entity: &Entity) -> ListDigest {
+        let (mut sum, other, mut borrow) = (self.sum, Self::of(entity), false);
+        for (limb, o) in sum.iter_mut().zip(other) {
+            let (s1, b1) = limb.overflowing_sub(o);
+            let (s2, b2) = s1.overflowing_sub(u64::from(borrow));
+            (*limb, borrow) = (s2, b1 || b2);
+        }
+        ListDigest {
+            count: self.count.saturating_sub(1),
+            sum,
+        }
+    }
+
+    /// 64 hex digits, most significant first.
+    fn to_hex(self) -> String {
+        self.sum.iter().rev().map(|l| format!("{l:016x}")).collect()
+    }
+
+    fn of_list(state: &ListState) -> ListDigest {
+        let hex = &state.content_hash;
+        let mut sum = [0u64; 4];
+        for (i, limb) in sum.iter_mut().rev().enumerate() {
+            *limb = hex
+                .get(i * 16..i * 16 + 16)
+                .and_then(|h| u64::from_str_radix(h, 16).ok())
+                .unwrap_or(0);
+        }
+        ListDigest {
+            count: state.entity_count,
+            sum,
+        }
+    }
 }

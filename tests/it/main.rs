@@ -14,6 +14,7 @@ mod fixtures;
 mod generated;
 mod hostile;
 mod imports;
+mod incremental;
 mod ops;
 mod props;
 mod screening;

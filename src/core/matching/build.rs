@@ -4,7 +4,18 @@
 use super::*;
 
 impl Index {
+    /// An index of `entities`, its token weights from its own statistics.
     pub fn build<'a>(entities: impl IntoIterator<Item = &'a Arc<Entity>>) -> Index {
+        Index::build_with(entities, None)
+    }
+
+    /// An index of `entities`; with `stats`, its token weights come from that index's
+    /// document frequencies and name count where it holds the token (a segment added to a
+    /// base weighs its words as the base does, see `LiveIndex`).
+    pub(super) fn build_with<'a>(
+        entities: impl IntoIterator<Item = &'a Arc<Entity>>,
+        stats: Option<&Index>,
+    ) -> Index {
         let entities: Vec<&Arc<Entity>> = entities.into_iter().collect();
         // Normalising the names is most of the work and needs nothing shared: it runs on
         // every core, in chunks; interning stays on one thread, in entity order.
@@ -36,9 +47,11 @@ impl Index {
             }
             index.commit(slot, prepared);
         }
-        let n = index.names.len() as f64;
+        let n = stats.map_or(index.names.len(), |base| base.names.len()) as f64;
         for token in &mut index.tokens {
-            let df = token.postings[0].len() + token.postings[1].len();
+            let df = stats
+                .and_then(|base| Some(base.doc_freq(*base.vocab.get(&token.text)?)))
+                .unwrap_or(token.postings[0].len() + token.postings[1].len());
             token.weight = token_weight(df, n, token.generic);
         }
         // Totals rounded down, so that a ceiling computed from them is never too low.

@@ -153,4 +153,10 @@ impl Index {
     pub fn name_count(&self) -> usize {
         self.names.len()
     }
+
+    /// How many names hold the token, in any form.
+    pub(super) fn doc_freq(&self, token: u32) -> usize {
+        let postings = &self.tokens[token as usize].postings;
+        postings[0].len() + postings[1].len()
+    }
 }

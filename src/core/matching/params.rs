@@ -155,6 +155,17 @@ pub(super) const TYPO_COST: f64 = 0.5;
 pub(super) const SLIP_COST: f64 = 0.75;
 pub(super) const EDIT_COST: f64 = 1.5;
 
+/// The merge policy of the live index (`live.rs`). The base is rebuilt from every entity
+/// (off the writer's path) once the entities changed since it was built (added or replaced
+/// ones in segments, plus removed or replaced ones still in the base) number more than a
+/// `MERGE_SHARE`-th of the base, and at least `MERGE_MIN`: un-merged changes weigh their
+/// words with the base's statistics, so this bounds how far scores drift from a fresh build.
+pub const MERGE_SHARE: usize = 16;
+pub const MERGE_MIN: usize = 256;
+/// More segments than this beside the base are compacted into one (each segment costs a
+/// query a search of its own).
+pub const MAX_SEGMENTS: usize = 4;
+
 #[cfg(test)]
 mod tests {
     use super::*;

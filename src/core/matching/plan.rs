@@ -14,7 +14,8 @@ pub(super) struct QueryPlan {
 impl Index {
     /// `None` when the query can match nothing: empty, legal forms only, or one Chinese
     /// character.
-    pub(super) fn plan(&self, name: &str, resolver: &mut Resolver) -> Option<QueryPlan> {
+    /// The vocabulary consulted is the resolver's: every index the search spans.
+    pub(super) fn plan(name: &str, resolver: &mut Resolver) -> Option<QueryPlan> {
         let tokens = text::tokenize(name);
         if tokens.is_empty() || tokens.iter().all(text::is_legal_form) {
             return None; // a legal form never matches on its own
@@ -29,7 +30,7 @@ impl Index {
             // romanised forms are also read with syllables joined where the vocabulary has
             // the word.
             for form in std::iter::once(roman).chain(pinyin) {
-                if let Some(joined) = self.join_syllables(&form) {
+                if let Some(joined) = Self::join_syllables(&form, resolver) {
                     forms.push((QueryForm::Roman, joined));
                 }
                 forms.push((QueryForm::Roman, form));
@@ -47,7 +48,7 @@ impl Index {
             }
             forms.push((QueryForm::Syllable, syllables));
         }
-        if let Some(rejoined) = self.rejoin(&tokens, resolver) {
+        if let Some(rejoined) = Self::rejoin(&tokens, resolver) {
             forms.push((QueryForm::Plain, rejoined));
         }
         // A Chinese query whose translation is generic words only (东京大学 → tokyo
@@ -84,7 +85,7 @@ impl Index {
     /// Consecutive pinyin syllables of one name part joined into the longest word the
     /// vocabulary has (hua wei → huawei, chen quan guo → chen quanguo). `None` when nothing
     /// joins.
-    pub(super) fn join_syllables(&self, tokens: &[Token]) -> Option<Vec<Token>> {
+    pub(super) fn join_syllables(tokens: &[Token], resolver: &Resolver) -> Option<Vec<Token>> {
         let syllable = |t: &Token| t.script == Script::Latin && text::is_syllable(&t.text);
         let mut out = Vec::with_capacity(tokens.len());
         let mut changed = false;
@@ -98,8 +99,8 @@ impl Index {
                 }
                 joined.clear();
                 run.iter().for_each(|t| joined.push_str(&t.text));
-                self.vocab
-                    .contains_key(joined.as_str())
+                resolver
+                    .knows(joined.as_str())
                     .then(|| (joined.clone(), len))
             });
             match join {
@@ -121,8 +122,7 @@ impl Index {
     /// skydio, "Jing Wei Da" → jingweida, "ACT 1" → act1, "LockheedMartin" → lockheed
     /// martin, and split pinyin with a typing error joined ("Xin Jian" → xinjian, near
     /// xinjiang). `None` when nothing changes.
-    pub(super) fn rejoin(&self, tokens: &[Token], resolver: &mut Resolver) -> Option<Vec<Token>> {
-        let known = |text: &str| self.vocab.contains_key(text);
+    pub(super) fn rejoin(tokens: &[Token], resolver: &mut Resolver) -> Option<Vec<Token>> {
         let latin = |t: &Token| t.script == Script::Latin;
         let all_syllables = tokens.iter().all(|t| text::is_syllable(&t.text));
         let mut out: Vec<Token> = Vec::with_capacity(tokens.len() + 1);
@@ -142,6 +142,7 @@ impl Index {
                 // short pieces, one a syllable, joined into a word near one the vocabulary has;
                 // not in a query of syllables only, a personal name, whose syllables are
                 // names each (Lu Liang is not Quliang).
+                let known = resolver.knows(&joined);
                 let mut split_pinyin = || {
                     !all_syllables
                         && joined.chars().count() >= 6
@@ -150,12 +151,11 @@ impl Index {
                             t.text.chars().count() <= 6 && t.text.chars().all(char::is_alphabetic)
                         })
                         && resolver.near_word(
-                            self,
                             &Token::new(joined.clone(), Script::Latin, token.segment),
                             FUZZY_MIN,
                         )
                 };
-                (known(&joined) || split_pinyin()).then(|| (joined.clone(), len))
+                (known || split_pinyin()).then(|| (joined.clone(), len))
             });
             if let Some((joined, len)) = join {
                 out.push(Token::new(joined, Script::Latin, token.segment));
@@ -168,12 +168,12 @@ impl Index {
             let split = (latin(token)
                 && !token.is_numeric()
                 && token.text.len() >= 5
-                && !resolver.near_word(self, token, 0.9))
+                && !resolver.near_word(token, 0.9))
             .then(|| {
                 (2..=token.text.len() - 2)
                     .filter(|&at| token.text.is_char_boundary(at))
                     .map(|at| token.text.split_at(at))
-                    .find(|(a, b)| known(a) && known(b))
+                    .find(|(a, b)| resolver.knows(a) && resolver.knows(b))
             })
             .flatten();
             match split {

@@ -2,60 +2,52 @@
 
 use super::*;
 
-impl Index {
-    /// Orders the hits, best first, and marks the ones that are the same party on several
-    /// lists.
-    pub(super) fn rank(&self, query: &Query, best: HashMap<u32, Hit>) -> Vec<Hit> {
-        // Only hits that can make the cut are ordered: those scoring at least the
-        // `limit`-th best score.
-        let mut scores: Vec<f64> = best.values().map(|h| h.score).collect();
-        let cut = if scores.len() > query.limit && query.limit > 0 {
-            let (_, kth, _) = scores.select_nth_unstable_by(query.limit - 1, |a, b| b.total_cmp(a));
-            *kth
-        } else {
-            f64::MIN
-        };
-        // Ties (two names equal after normalisation) go to the name closest to the query as
-        // typed, then the shorter name, then the id; closeness is computed once per hit.
-        let typed = query.name.to_lowercase();
-        let mut ranked: Vec<(f64, (u32, Hit))> = best
-            .into_iter()
-            .filter(|(_, h)| h.score >= cut)
-            .map(|(slot, h)| {
-                let closeness =
-                    strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
-                (closeness, (slot, h))
-            })
-            .collect();
-        ranked.sort_by(|(ca, (_, a)), (cb, (_, b))| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| cb.total_cmp(ca))
-                .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
-                .then_with(|| a.entity.id.cmp(&b.entity.id))
-        });
-        let mut ranked: Vec<(u32, Hit)> = ranked.into_iter().map(|(_, item)| item).collect();
-        ranked.truncate(query.limit);
-        let parties: Vec<&Party> = ranked
-            .iter()
-            .map(|(slot, _)| &self.parties[*slot as usize])
-            .collect();
-        let same: Vec<Vec<String>> = (0..ranked.len())
-            .map(|i| {
-                (0..ranked.len())
-                    .filter(|&j| j != i && ranked[j].1.entity.list != ranked[i].1.entity.list)
-                    .filter(|&j| parties[i].same_as(parties[j]))
-                    .map(|j| ranked[j].1.entity.id.clone())
-                    .collect()
-            })
-            .collect();
-        let hits: Vec<Hit> = ranked
-            .into_iter()
-            .zip(same)
-            .map(|((_, hit), same_party)| Hit { same_party, ..hit })
-            .collect();
-        hits
-    }
+/// Orders the hits (each entity's best, with what tells its party apart), best first, and
+/// marks the ones that are the same party on several lists.
+pub(super) fn rank(query: &Query, best: Vec<(Hit, &Party)>) -> Vec<Hit> {
+    // Only hits that can make the cut are ordered: those scoring at least the `limit`-th best
+    // score.
+    let mut scores: Vec<f64> = best.iter().map(|(h, _)| h.score).collect();
+    let cut = if scores.len() > query.limit && query.limit > 0 {
+        let (_, kth, _) = scores.select_nth_unstable_by(query.limit - 1, |a, b| b.total_cmp(a));
+        *kth
+    } else {
+        f64::MIN
+    };
+    // Ties (two names equal after normalisation) go to the name closest to the query as typed,
+    // then the shorter name, then the id; closeness is computed once per hit.
+    let typed = query.name.to_lowercase();
+    let mut ranked: Vec<(f64, (Hit, &Party))> = best
+        .into_iter()
+        .filter(|(h, _)| h.score >= cut)
+        .map(|(h, party)| {
+            let closeness = strsim::normalized_levenshtein(&typed, &h.matched_name.to_lowercase());
+            (closeness, (h, party))
+        })
+        .collect();
+    ranked.sort_by(|(ca, (a, _)), (cb, (b, _))| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| cb.total_cmp(ca))
+            .then_with(|| a.matched_name.len().cmp(&b.matched_name.len()))
+            .then_with(|| a.entity.id.cmp(&b.entity.id))
+    });
+    let mut ranked: Vec<(Hit, &Party)> = ranked.into_iter().map(|(_, item)| item).collect();
+    ranked.truncate(query.limit);
+    let same: Vec<Vec<String>> = (0..ranked.len())
+        .map(|i| {
+            (0..ranked.len())
+                .filter(|&j| j != i && ranked[j].0.entity.list != ranked[i].0.entity.list)
+                .filter(|&j| ranked[i].1.same_as(ranked[j].1))
+                .map(|j| ranked[j].0.entity.id.clone())
+                .collect()
+        })
+        .collect();
+    ranked
+        .into_iter()
+        .zip(same)
+        .map(|((hit, _), same_party)| Hit { same_party, ..hit })
+        .collect()
 }
 
 /// What tells one party from another across lists: its normalised primary name and its

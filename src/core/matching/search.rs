@@ -36,6 +36,22 @@ pub struct Query<'a> {
     pub limit: usize,
 }
 
+/// One form of one query, searched in one segment.
+pub(super) struct FormSearch<'q, 'a> {
+    pub(super) query: &'q Query<'a>,
+    pub(super) form: QueryForm,
+    pub(super) mode: Mode,
+    pub(super) traits: QueryTraits,
+    /// The segment's removed entities, one bit per slot.
+    pub(super) dead: &'q [u64],
+}
+
+/// Whether `slot`'s bit is set; slots past the end are alive.
+pub(super) fn is_dead(dead: &[u64], slot: u32) -> bool {
+    dead.get(slot as usize / 64)
+        .is_some_and(|w| w >> (slot % 64) & 1 == 1)
+}
+
 impl Index {
     /// Screens one name. Returns at most `query.limit` entities scoring at least
     /// `query.threshold`, best first.
@@ -52,13 +68,35 @@ impl Index {
     pub(super) fn run(&self, query: &Query, mode: Mode) -> Vec<Hit> {
         // The forms mostly share tokens, and planning asks about some: each distinct token is
         // resolved once.
-        let mut resolver = Resolver::new(mode);
-        let Some(QueryPlan { forms, traits }) = self.plan(query.name, &mut resolver) else {
+        let mut resolver = Resolver::new(mode, vec![(self, &[])]);
+        let Some(plan) = Index::plan(query.name, &mut resolver) else {
             return Vec::new();
         };
+        let best = self.collect(query, mode, &[], &plan, (&mut resolver, 0));
+        rank(
+            query,
+            best.into_iter()
+                .map(|(slot, hit)| (hit, &self.parties[slot as usize]))
+                .collect(),
+        )
+    }
+
+    /// Each entity's best hit, by slot, unranked, for the forms of `plan`; entities whose bit
+    /// is set in `dead` (one bit per slot, see `LiveIndex`) are skipped. This index is the
+    /// resolver's `at`-th.
+    pub(super) fn collect(
+        &self,
+        query: &Query,
+        mode: Mode,
+        dead: &[u64],
+        plan: &QueryPlan,
+        (resolver, at): (&mut Resolver, usize),
+    ) -> HashMap<u32, Hit> {
+        let QueryPlan { forms, traits } = plan;
+        let traits = *traits;
         let mut best: HashMap<u32, Hit> = HashMap::new();
-        self.search_identifier(query, &mut best);
-        for (form, tokens) in &forms {
+        self.search_identifier(query, dead, &mut best);
+        for &(form, ref tokens) in forms {
             // Words romanised, sounded or outlined from Chinese script were not typed: they
             // have near spellings, not typing errors.
             let derived = matches!(
@@ -68,25 +106,36 @@ impl Index {
             let resolved: Vec<QueryToken> = tokens
                 .iter()
                 .map(|t| QueryToken {
-                    resolved: resolver.resolve(self, t, derived),
+                    resolved: resolver.resolve(at, t, derived),
                     segment: t.segment,
                 })
                 .collect();
-            self.search_form(query, *form, &resolved, mode, traits, &mut best);
+            let search = FormSearch {
+                query,
+                form,
+                mode,
+                traits,
+                dead,
+            };
+            self.search_form(&search, &resolved, &mut best);
         }
-        self.rank(query, best)
+        best
     }
 
     /// Scores the names one form of the query compares with, keeping each entity's best.
     pub(super) fn search_form(
         &self,
-        query: &Query,
-        form: QueryForm,
+        search: &FormSearch,
         resolved: &[QueryToken],
-        mode: Mode,
-        traits: QueryTraits,
         best: &mut HashMap<u32, Hit>,
     ) {
+        let &FormSearch {
+            query,
+            form,
+            mode,
+            traits,
+            dead,
+        } = search;
         if resolved.is_empty() {
             return;
         }
@@ -124,9 +173,10 @@ impl Index {
                 }
             }
             let entity = &self.entities[name.entity as usize];
-            if query
-                .lists
-                .is_some_and(|lists| !lists.contains(&entity.list))
+            if is_dead(dead, name.entity)
+                || query
+                    .lists
+                    .is_some_and(|lists| !lists.contains(&entity.list))
             {
                 continue;
             }
@@ -212,16 +262,22 @@ impl Index {
 
     /// An identifier typed as the name (a USCC, with or without spaces) is the strongest
     /// evidence there is: its entities score 1.
-    pub(super) fn search_identifier(&self, query: &Query, best: &mut HashMap<u32, Hit>) {
+    pub(super) fn search_identifier(
+        &self,
+        query: &Query,
+        dead: &[u64],
+        best: &mut HashMap<u32, Hit>,
+    ) {
         let key = identifier_key(query.name);
         if key.len() < 6 || !key.bytes().any(|b| b.is_ascii_digit()) {
             return;
         }
         for &slot in self.identifiers.get(&key).into_iter().flatten() {
             let entity = &self.entities[slot as usize];
-            if query
-                .lists
-                .is_some_and(|lists| !lists.contains(&entity.list))
+            if is_dead(dead, slot)
+                || query
+                    .lists
+                    .is_some_and(|lists| !lists.contains(&entity.list))
             {
                 continue;
             }

@@ -44,40 +44,158 @@ impl std::ops::Deref for QueryToken {
     }
 }
 
-/// The query tokens of one search, each resolved once (`Index::resolve`), whichever form or
-/// planning step asks first.
-pub(super) struct Resolver {
+/// The query tokens of one search, each resolved once, whichever form or planning step asks
+/// first. A search may span several indexes (a base and its segments, see `LiveIndex`): a
+/// token is then resolved in each, and what it weighs, whether it is generic and how many
+/// edits it allows are decided over all of them, as one index of the same words would.
+pub(super) struct Resolver<'a> {
     mode: Mode,
-    /// By text, and whether derived from Chinese script (see `narrow_allowance`).
-    resolved: FastMap<(String, bool), Arc<Resolved>>,
+    /// The base first.
+    indexes: Vec<&'a Index>,
+    /// Per index, its removed entities (one bit per slot, empty when none): a word only they
+    /// hold is one the index no longer has.
+    dead: Vec<&'a [u64]>,
+    /// By text, and whether derived from Chinese script (see `narrow_allowance`): one
+    /// resolution per index.
+    resolved: FastMap<(String, bool), Vec<Arc<Resolved>>>,
 }
 
-impl Resolver {
-    pub(super) fn new(mode: Mode) -> Resolver {
+impl<'a> Resolver<'a> {
+    pub(super) fn new(mode: Mode, indexes: Vec<(&'a Index, &'a [u64])>) -> Resolver<'a> {
+        let (indexes, dead) = indexes.into_iter().unzip();
         Resolver {
             mode,
+            indexes,
+            dead,
             resolved: FastMap::default(),
         }
     }
 
-    pub(super) fn resolve(&mut self, index: &Index, token: &Token, derived: bool) -> Arc<Resolved> {
-        let key = (token.text.clone(), derived);
-        if let Some(resolved) = self.resolved.get(&key) {
-            return Arc::clone(resolved);
-        }
-        let resolved = Arc::new(index.resolve(token, self.mode, derived));
-        self.resolved.insert(key, Arc::clone(&resolved));
-        resolved
+    /// The word's id in the `at`-th index, if a live name there holds it.
+    fn word(&self, at: usize, text: &str) -> Option<u32> {
+        let index = self.indexes[at];
+        let id = *index.vocab.get(text)?;
+        self.live(at, id).then_some(id)
     }
 
-    /// Whether the vocabulary has the word, or one at similarity `least` or more.
-    pub(super) fn near_word(&mut self, index: &Index, token: &Token, least: f64) -> bool {
-        index.vocab.contains_key(token.text.as_str())
-            || self
-                .resolve(index, token, false)
-                .matches
+    fn live(&self, at: usize, id: u32) -> bool {
+        let (index, dead) = (self.indexes[at], self.dead[at]);
+        dead.is_empty()
+            || index.tokens[id as usize]
+                .postings
                 .iter()
-                .any(|m| m.sim >= least)
+                .flatten()
+                .any(|&name| !is_dead(dead, index.names[name as usize].entity))
+    }
+
+    /// The token resolved in the `at`-th index.
+    pub(super) fn resolve(&mut self, at: usize, token: &Token, derived: bool) -> Arc<Resolved> {
+        let key = (token.text.clone(), derived);
+        if let Some(resolved) = self.resolved.get(&key) {
+            return Arc::clone(&resolved[at]);
+        }
+        let resolved = self.resolve_everywhere(token, derived);
+        let one = Arc::clone(&resolved[at]);
+        self.resolved.insert(key, resolved);
+        one
+    }
+
+    fn resolve_everywhere(&self, token: &Token, derived: bool) -> Vec<Arc<Resolved>> {
+        let mode = self.mode;
+        let exact: Vec<Option<u32>> = (0..self.indexes.len())
+            .map(|at| self.word(at, &token.text))
+            .collect();
+        // A word the vocabulary has was most likely typed as listed: only a word with no
+        // exact match is looked for with two edits below 10 letters (as is a word derived
+        // from Chinese script, which has no typing errors at all).
+        let known = exact.iter().position(Option::is_some);
+        let narrow = derived || known.is_some();
+        let matches: Vec<Arc<[TokenMatch]>> = self
+            .indexes
+            .iter()
+            .zip(&exact)
+            .map(|(index, &exact)| match exact {
+                // A word of the vocabulary is resolved once per index, the first time it is
+                // asked; it is looked up narrowly whether typed or derived, so one answer
+                // serves both.
+                Some(id) if mode == Mode::Indexed && token.script == Script::Latin => Arc::clone(
+                    index.tokens[id as usize]
+                        .matches
+                        .get_or_init(|| index.token_matches(token, Some(id), mode, true).into()),
+                ),
+                _ => index.token_matches(token, exact, mode, narrow).into(),
+            })
+            .collect();
+        // A misspelt generic word (Technologie, Gruop) is as generic as the word it stands
+        // for.
+        let generic =
+            text::is_generic(token)
+                || (known.is_none()
+                    && self.indexes.iter().zip(&matches).enumerate().any(
+                        |(at, (index, matches))| {
+                            matches.iter().any(|m| {
+                                m.sim >= 0.85
+                                    && index.tokens[m.id as usize].generic
+                                    && self.live(at, m.id)
+                            })
+                        },
+                    ));
+        let letters = token.text.chars().count();
+        let syllable = token.script == Script::Latin && text::is_syllable(&token.text);
+        let alphabetic =
+            token.script == Script::Latin && token.text.chars().all(char::is_alphabetic);
+        let initial = alphabetic && letters == 1;
+        let known_weight =
+            known.and_then(|at| exact[at].map(|id| self.indexes[at].tokens[id as usize].weight));
+        // Statistics are the base's (see `Index::build_with`).
+        let names = self.indexes.first().map_or(0, |base| base.names.len());
+        let mut weight = known_weight
+            .or_else(|| {
+                matches
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(at, m)| m.iter().filter(move |m| self.live(at, m.id)))
+                    .map(|m| m.weight)
+                    .fold(None, |acc: Option<f64>, w| {
+                        Some(acc.map_or(w, |a| a.max(w)))
+                    })
+            })
+            .unwrap_or_else(|| token_weight(0, names as f64, generic));
+        if initial {
+            weight *= GENERIC_WEIGHT;
+        }
+        matches
+            .into_iter()
+            .map(|matches| {
+                Arc::new(Resolved {
+                    text: token.text.clone(),
+                    matches,
+                    weight,
+                    generic,
+                    numeric: token.is_numeric(),
+                    initial,
+                    // A pinyin syllable (de, ke, xi) is a word, not an acronym.
+                    acronym: alphabetic && (2..=4).contains(&letters) && !syllable,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether a vocabulary has the word (held by a live name).
+    pub(super) fn knows(&self, text: &str) -> bool {
+        (0..self.indexes.len()).any(|at| self.word(at, text).is_some())
+    }
+
+    /// Whether a vocabulary has the word, or one at similarity `least` or more.
+    pub(super) fn near_word(&mut self, token: &Token, least: f64) -> bool {
+        self.knows(token.text.as_str())
+            || (0..self.indexes.len()).any(|at| {
+                let resolved = self.resolve(at, token, false);
+                resolved
+                    .matches
+                    .iter()
+                    .any(|m| m.sim >= least && self.live(at, m.id))
+            })
     }
 }
 
@@ -96,7 +214,7 @@ impl Index {
         token: &Token,
         exact: Option<u32>,
         mode: Mode,
-        derived: bool,
+        narrow: bool,
     ) -> Vec<TokenMatch> {
         let mut matches: Vec<TokenMatch> = Vec::new();
         let mut add = |id: u32, sim: f64, person_only: bool, variant: bool| match matches
@@ -133,10 +251,6 @@ impl Index {
             }
         }
         if token.script == Script::Latin && fuzzy_candidate(&token.text) {
-            // A word the vocabulary has was most likely typed as listed: only a word with no
-            // exact match is looked for with two edits below 10 letters (as is a word derived
-            // from Chinese script, which has no typing errors at all).
-            let narrow = derived || exact.is_some();
             // Two pinyin syllables a letter apart are two names (Ping, Bing; Zhong, Zhang),
             // not a typing error: their known spellings are the romanisation variants above.
             let syllable = text::is_syllable(&token.text);
@@ -177,58 +291,6 @@ impl Index {
             }
         }
         matches
-    }
-
-    /// Resolves a query token: what it matches (see `token_matches`), what it weighs, and
-    /// what kind of token it is.
-    pub(super) fn resolve(&self, token: &Token, mode: Mode, derived: bool) -> Resolved {
-        let exact = self.vocab.get(token.text.as_str()).copied();
-        // A word of the vocabulary is resolved once per index, the first time it is asked; it
-        // is looked up narrowly whether typed or derived (see `token_matches`), so one answer
-        // serves both.
-        let matches: Arc<[TokenMatch]> = match exact {
-            Some(id) if mode == Mode::Indexed && token.script == Script::Latin => Arc::clone(
-                self.tokens[id as usize]
-                    .matches
-                    .get_or_init(|| self.token_matches(token, exact, mode, derived).into()),
-            ),
-            _ => self.token_matches(token, exact, mode, derived).into(),
-        };
-        // A misspelt generic word (Technologie, Gruop) is as generic as the word it stands
-        // for.
-        let generic = text::is_generic(token)
-            || (exact.is_none()
-                && matches
-                    .iter()
-                    .any(|m| m.sim >= 0.85 && self.tokens[m.id as usize].generic));
-        let letters = token.text.chars().count();
-        let syllable = token.script == Script::Latin && text::is_syllable(&token.text);
-        let alphabetic =
-            token.script == Script::Latin && token.text.chars().all(char::is_alphabetic);
-        let initial = alphabetic && letters == 1;
-        let mut weight = match exact {
-            Some(id) => self.tokens[id as usize].weight,
-            None => matches
-                .iter()
-                .map(|m| m.weight)
-                .fold(None, |acc: Option<f64>, w| {
-                    Some(acc.map_or(w, |a| a.max(w)))
-                })
-                .unwrap_or_else(|| token_weight(0, self.names.len() as f64, generic)),
-        };
-        if initial {
-            weight *= GENERIC_WEIGHT;
-        }
-        Resolved {
-            text: token.text.clone(),
-            matches,
-            weight,
-            generic,
-            numeric: token.is_numeric(),
-            initial,
-            // A pinyin syllable (de, ke, xi) is a word, not an acronym.
-            acronym: alphabetic && (2..=4).contains(&letters) && !syllable,
-        }
     }
 }
 
