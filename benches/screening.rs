@@ -9,7 +9,11 @@
 //! * the brute-force baseline in the same run: `Index::search_exhaustive` (no candidate stage,
 //!   every name scored) on a sample of the same queries, and the speed-up as a ratio;
 //! * at 100k names, throughput over gRPC against a real server on loopback: unary with 32
-//!   concurrent callers, and `ScreenStream`.
+//!   concurrent callers, and `ScreenStream`;
+//! * what a change costs: one-entity upserts into a `Store` holding the scale (merges in a
+//!   background thread, as the server runs them), beside the full build above that every commit
+//!   cost before the index had segments; and screening with 5 % of the entities in un-merged
+//!   segments against the same entities merged.
 //!
 //! `WATCHLIST_BENCH_SCALES=10000,100000` limits the scales. `WATCHLIST_BENCH_DUMP=FILE` writes
 //! every in-process answer to FILE, one line per query (the query, then each hit's entity id and
@@ -27,8 +31,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use watchlist::core::matching::{Index, Query};
-use watchlist::core::model::{Entity, EntityType};
+use watchlist::core::matching::{Index, LiveIndex, MergeKind, Query};
+use watchlist::core::model::{Entity, EntityType, ListMeta};
+use watchlist::core::store::Store;
 
 struct Counting;
 
@@ -777,6 +782,7 @@ fn main() {
     for target in scales {
         let entities = scale(&real, target);
         let index = in_process(&format!("{} names", target), &entities);
+        writes(&entities);
         if target == 100_000 || std::env::var("WATCHLIST_BENCH_WORST").is_ok() {
             worst_cases(&index, &entities);
         }
@@ -785,4 +791,103 @@ fn main() {
             runtime.block_on(over_grpc(&entities));
         }
     }
+}
+
+/// One-entity upserts acknowledged by a store holding `entities`, and screening with 5 % of
+/// them in un-merged segments against the same entities merged.
+fn writes(entities: &[Entity]) {
+    let meta = ListMeta {
+        code: "BENCH".into(),
+        name: "bench".into(),
+        authority: "bench".into(),
+        imposing_country: "US".into(),
+        legal_basis: "bench".into(),
+        measures: Vec::new(),
+        meaning: "bench".into(),
+        url: String::new(),
+    };
+    let listed: Vec<Entity> = entities
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            e.list = "BENCH".into();
+            e
+        })
+        .collect();
+    let store = Arc::new(Store::new(10_000));
+    let started = Instant::now();
+    store
+        .replace_source("bench", vec![(meta, listed.clone())])
+        .expect("bench load");
+    let load = started.elapsed();
+    store.merge_signal();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let merger = {
+        let (store, stop) = (Arc::clone(&store), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                if !store.merge() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+        })
+    };
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut samples = Vec::new();
+    for i in 0..1_000 {
+        let mut entity = listed[rng.below(listed.len())].clone();
+        entity.id = format!("BENCH-NEW-{i}");
+        entity.name = format!("{} {}", entity.name, trade_name(&mut rng));
+        let started = Instant::now();
+        store.upsert(vec![entity]).expect("bench upsert");
+        samples.push(started.elapsed());
+    }
+    stop.store(true, Ordering::Relaxed);
+    merger.join().expect("merger");
+    let snapshot = store.snapshot();
+    println!(
+        "  writes: load {load:.1?}; 1,000 one-entity upserts acknowledged: {}; then {} segments, \
+         {} entities un-merged",
+        percentiles(samples),
+        snapshot.index.segment_count(),
+        snapshot.index.unmerged()
+    );
+    drop(snapshot);
+    drop(store);
+
+    // 5 % of the entities added in commits of 50 after the base was built (compacted as the
+    // policy says, never merged into the base), then the same merged.
+    let arcs: Vec<Arc<Entity>> = entities.iter().cloned().map(Arc::new).collect();
+    let late = arcs.len() / 20;
+    let (early, recent) = arcs.split_at(arcs.len() - late);
+    let mut index = LiveIndex::build(early.iter());
+    for batch in recent.chunks(50) {
+        index = index.apply(std::iter::empty(), batch.iter());
+        if index.merge_due() == Some(MergeKind::Compact) {
+            let merged = index.merged(MergeKind::Compact);
+            index = index.install(merged);
+        }
+    }
+    let queries = queries(entities);
+    let timed = |index: &LiveIndex| {
+        let samples: Vec<Duration> = queries
+            .iter()
+            .map(|q| {
+                let started = Instant::now();
+                std::hint::black_box(index.search(&query(q)));
+                started.elapsed()
+            })
+            .collect();
+        percentiles(samples)
+    };
+    let unmerged = (index.unmerged(), index.segment_count(), timed(&index));
+    let merged = index.merged(MergeKind::Full);
+    let index = index.install(merged);
+    println!(
+        "  screening with {} entities in {} un-merged segments: {}\n  the same merged:                {}",
+        unmerged.0,
+        unmerged.1,
+        unmerged.2,
+        timed(&index)
+    );
 }
