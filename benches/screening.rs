@@ -802,17 +802,23 @@ fn writes(entities: &[Entity]) {
         authority: "bench".into(),
         imposing_country: "US".into(),
         legal_basis: "bench".into(),
-        measures: Vec::new(),
+        measures: vec![watchlist::core::model::Measure::AssetFreeze],
         meaning: "bench".into(),
         url: String::new(),
     };
+    let mut ids = std::collections::HashSet::new();
     let listed: Vec<Entity> = entities
         .iter()
+        .filter(|e| ids.insert(e.id.clone()))
         .cloned()
         .map(|mut e| {
             e.list = "BENCH".into();
+            if e.native_source.is_empty() {
+                e.native_source = "bench".into();
+            }
             e
         })
+        .filter(|e| e.clone().validate().is_ok())
         .collect();
     let store = Arc::new(Store::new(10_000));
     let started = Instant::now();

@@ -8,7 +8,7 @@
 
 use super::changes::{Change, ChangeKind, ChangeLog};
 use super::journal::Journal;
-use super::matching::{LiveIndex, Merged};
+use super::matching::{LiveIndex, MergeKind, Merged};
 use super::model::{Entity, ListMeta};
 use super::snapshot::{unknown_list_message, ListState, Snapshot};
 use super::{Error, Result};
@@ -421,6 +421,10 @@ impl Store {
         }));
         self.log.append(changes);
         if let Some(kind) = merge_due {
+            if self.snapshot().index.too_many_segments() {
+                let merged = self.snapshot().index.merged(MergeKind::Compact);
+                self.install(merged);
+            }
             if self.background_merges.load(Ordering::SeqCst) {
                 self.merge_wanted.notify_one();
             } else {

@@ -89,7 +89,6 @@ pub enum MergeKind {
 /// A merged segment built off the writer's path, waiting to be installed.
 #[derive(Debug)]
 pub struct Merged {
-    kind: MergeKind,
     replaces: Vec<u64>,
     index: Index,
     /// Per slot of the merged segment: the segment and slot the entity came from.
@@ -119,6 +118,12 @@ impl LiveIndex {
     /// Names held, dead ones included until a merge drops them.
     pub fn name_count(&self) -> usize {
         self.segments.iter().map(|s| s.index.names.len()).sum()
+    }
+
+    /// Whether segments piled up beyond what a background merger kept up with: the writer
+    /// then compacts the newest itself (a tiered compaction costs what arrived since the last).
+    pub fn too_many_segments(&self) -> bool {
+        self.segment_count() > 3 * MAX_SEGMENTS
     }
 
     /// Segments beside the base.
@@ -226,7 +231,17 @@ impl LiveIndex {
     pub fn merged(&self, kind: MergeKind) -> Merged {
         let replaced = match kind {
             MergeKind::Full => &self.segments[..],
-            MergeKind::Compact => &self.segments[1..],
+            // Tiered: once the first segment beside the base outweighs all later ones, only
+            // those are merged, so a compaction costs what arrived since the last one.
+            MergeKind::Compact => {
+                let rest = &self.segments[1..];
+                let later: usize = rest.iter().skip(1).map(Segment::live).sum();
+                if rest.len() > 2 && rest[0].live() > later {
+                    &self.segments[2..]
+                } else {
+                    rest
+                }
+            }
         };
         let mut entities: Vec<(&Arc<Entity>, (u64, u32))> = replaced
             .iter()
@@ -235,7 +250,6 @@ impl LiveIndex {
         entities.sort_by(|a, b| a.0.id.cmp(&b.0.id));
         let stats = (kind == MergeKind::Compact).then(|| self.base());
         Merged {
-            kind,
             replaces: replaced.iter().map(|s| s.id).collect(),
             index: Index::build_with(entities.iter().map(|(e, _)| *e), stats),
             origins: entities.iter().map(|(_, origin)| *origin).collect(),
@@ -247,7 +261,6 @@ impl LiveIndex {
     /// are no longer all here (another merge won) changes nothing.
     pub fn install(&self, merged: Merged) -> LiveIndex {
         let Merged {
-            kind,
             replaces,
             index,
             origins,
@@ -272,8 +285,7 @@ impl LiveIndex {
             .filter(|s| !replaces.contains(&s.id))
             .cloned()
             .collect();
-        let insert_at = if kind == MergeKind::Full { 0 } else { 1 };
-        segments.insert(insert_at.min(segments.len()), segment);
+        segments.insert(at.min(segments.len()), segment);
         LiveIndex {
             segments,
             next_id: self.next_id + 1,
