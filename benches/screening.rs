@@ -8,8 +8,9 @@
 //!   names);
 //! * the brute-force baseline in the same run: `Index::search_exhaustive` (no candidate stage,
 //!   every name scored) on a sample of the same queries, and the speed-up as a ratio;
-//! * at 100k names, throughput over gRPC against a real server on loopback: unary with 32
-//!   concurrent callers, and `ScreenStream`;
+//! * at 100k names, over gRPC against a real server on loopback: unary latency with one
+//!   caller (beside the in-process figure), throughput of unary with 32 concurrent callers, and
+//!   `ScreenStream`;
 //! * what a change costs: one-entity upserts into a `Store` holding the scale (merges in a
 //!   background thread, as the server runs them), beside the full build above that every commit
 //!   cost before the index had segments; and screening with 5 % of the entities in un-merged
@@ -621,6 +622,27 @@ async fn over_grpc(entities: &[Entity]) {
     }
     println!("\ngRPC on loopback, {} names:", name_count(entities));
 
+    // Unary, one caller: the same queries one after another, beside the in-process figure
+    // above, so that what gRPC itself costs is known.
+    let mut client = ScreeningClient::new(channel.clone());
+    let mut samples = Vec::new();
+    for q in queries.iter() {
+        let t = Instant::now();
+        client
+            .screen(ScreenRequest {
+                name: q.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        samples.push(t.elapsed());
+    }
+    println!(
+        "  unary, one caller      {:>6} screens  {}",
+        samples.len(),
+        percentiles(samples)
+    );
+
     // Unary, 32 concurrent callers on one connection.
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -793,10 +815,9 @@ fn main() {
     }
 }
 
-/// One-entity upserts acknowledged by a store holding `entities`, and screening with 5 % of
-/// them in un-merged segments against the same entities merged.
-fn writes(entities: &[Entity]) {
-    let meta = ListMeta {
+/// The list every entity of the write benchmarks is on.
+fn bench_list() -> ListMeta {
+    ListMeta {
         code: "BENCH".into(),
         name: "bench".into(),
         authority: "bench".into(),
@@ -805,7 +826,13 @@ fn writes(entities: &[Entity]) {
         measures: vec![watchlist::core::model::Measure::AssetFreeze],
         meaning: "bench".into(),
         url: String::new(),
-    };
+    }
+}
+
+/// One-entity upserts acknowledged by a store holding `entities` (in memory, and durable with
+/// 32 writers at once), and screening with 5 % of them in un-merged segments against the same
+/// entities merged.
+fn writes(entities: &[Entity]) {
     let mut ids = std::collections::HashSet::new();
     let listed: Vec<Entity> = entities
         .iter()
@@ -823,7 +850,7 @@ fn writes(entities: &[Entity]) {
     let store = Arc::new(Store::new(10_000));
     let started = Instant::now();
     store
-        .replace_source("bench", vec![(meta, listed.clone())])
+        .replace_source("bench", vec![(bench_list(), listed.clone())])
         .expect("bench load");
     let load = started.elapsed();
     store.merge_signal();
@@ -859,6 +886,42 @@ fn writes(entities: &[Entity]) {
         snapshot.index.unmerged()
     );
     drop(snapshot);
+    drop(store);
+
+    // Durable: 32 writers at once on a data directory, each acknowledged after the fsync that
+    // covers it (group commit).
+    let dir = tempfile::tempdir().expect("temporary data directory");
+    let store = Arc::new(Store::open(dir.path(), 10_000, None).expect("bench journal"));
+    store
+        .replace_source("bench", vec![(bench_list(), listed.clone())])
+        .expect("bench durable load");
+    let started = Instant::now();
+    let writers: Vec<_> = (0..32)
+        .map(|w| {
+            let (store, listed) = (Arc::clone(&store), listed.clone());
+            std::thread::spawn(move || {
+                let mut rng = Rng(0x9e37_79b9 + w);
+                (0..60)
+                    .map(|i| {
+                        let mut entity = listed[rng.below(listed.len())].clone();
+                        entity.id = format!("BENCH-DURABLE-{w}-{i}");
+                        let started = Instant::now();
+                        store.upsert(vec![entity]).expect("durable upsert");
+                        started.elapsed()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let samples: Vec<Duration> = writers
+        .into_iter()
+        .flat_map(|w| w.join().expect("writer"))
+        .collect();
+    let rate = samples.len() as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "  durable upserts, 32 writers at once: {rate:.0}/s acknowledged; each {}",
+        percentiles(samples)
+    );
     drop(store);
 
     // 5 % of the entities added in commits of 50 after the base was built (compacted as the

@@ -172,8 +172,18 @@ impl Journal {
         Ok(restored)
     }
 
-    /// Writes one commit durably: its changes, the entities they leave, every list's state and
-    /// the new sequence; drops retained changes below `keep_from`.
+    /// Makes every commit recorded so far durable: one fsync for all of them.
+    pub fn sync(&self) -> Result<()> {
+        let sync = || -> std::result::Result<(), String> {
+            let mut txn = self.db.begin_write().map_err(|e| e.to_string())?;
+            txn.set_durability(redb::Durability::Immediate);
+            txn.commit().map_err(|e| e.to_string())
+        };
+        sync().map_err(|e| self.broken(e))
+    }
+
+    /// Writes one commit, not yet durable (see `sync`): its changes, the entities they leave,
+    /// every list's state and the new sequence; drops retained changes below `keep_from`.
     pub fn record(
         &self,
         changes: &[Change],
@@ -195,7 +205,9 @@ impl Journal {
         keep_from: u64,
     ) -> std::result::Result<(), String> {
         let s = |e: &dyn std::fmt::Display| e.to_string();
-        let txn = self.db.begin_write().map_err(|e| s(&e))?;
+        let mut txn = self.db.begin_write().map_err(|e| s(&e))?;
+        // Made durable by the next `sync`, for every commit written since (group commit).
+        txn.set_durability(redb::Durability::None);
         {
             let mut entities = txn.open_table(ENTITIES).map_err(|e| s(&e))?;
             let mut log = txn.open_table(CHANGES).map_err(|e| s(&e))?;

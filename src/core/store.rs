@@ -33,8 +33,18 @@ pub struct Outcome {
 
 #[derive(Debug)]
 pub struct Store {
+    /// What readers see: with a journal, only what an fsync made durable.
     current: ArcSwap<Snapshot>,
+    /// What writers build on: the newest commit, journaled but perhaps not yet synced (then
+    /// newer than `current`).
+    staged: ArcSwap<Snapshot>,
     writer: Mutex<()>,
+    /// Group commit: commits journaled without an fsync, oldest first, with their changes,
+    /// waiting for the next sync (see `durable`).
+    unsynced: Mutex<Vec<(Arc<Snapshot>, Vec<Change>)>>,
+    /// Held by the writer that syncs for every commit waiting: the last sequence published, or
+    /// why syncing failed (after which nothing more is written).
+    syncer: Mutex<std::result::Result<u64, String>>,
     log: Arc<ChangeLog>,
     /// Where commits are made durable, with `--data-dir`; `None` runs in memory.
     journal: Option<Journal>,
@@ -56,9 +66,13 @@ struct Pending {
 impl Store {
     /// An empty store retaining the last `history` changes for subscribers.
     pub fn new(history: usize) -> Self {
+        let empty = Arc::new(Snapshot::default());
         Store {
-            current: ArcSwap::from_pointee(Snapshot::default()),
+            current: ArcSwap::new(Arc::clone(&empty)),
+            staged: ArcSwap::new(empty),
             writer: Mutex::new(()),
+            unsynced: Mutex::new(Vec::new()),
+            syncer: Mutex::new(Ok(0)),
             log: Arc::new(ChangeLog::new(history)),
             journal: None,
             history: history.max(1),
@@ -84,15 +98,19 @@ impl Store {
                 .fold(ListDigest::default(), |d, e| d.add(e));
             (state.entity_count, state.content_hash) = (digest.count, digest.to_hex());
         }
+        let snapshot = Arc::new(Snapshot {
+            sequence: restored.sequence,
+            lists,
+            entities: restored.entities.into_iter().collect(),
+            admin: restored.admin.into_iter().collect(),
+            index,
+        });
         Ok(Store {
-            current: ArcSwap::from_pointee(Snapshot {
-                sequence: restored.sequence,
-                lists,
-                entities: restored.entities.into_iter().collect(),
-                admin: restored.admin.into_iter().collect(),
-                index,
-            }),
+            current: ArcSwap::new(Arc::clone(&snapshot)),
+            staged: ArcSwap::new(snapshot),
             writer: Mutex::new(()),
+            unsynced: Mutex::new(Vec::new()),
+            syncer: Mutex::new(Ok(restored.sequence)),
             log: Arc::new(log),
             journal: Some(journal),
             history: history.max(1),
@@ -134,26 +152,69 @@ impl Store {
     /// installs it in a snapshot of its own (same sequence, same entities). Returns whether it
     /// merged.
     pub fn merge(&self) -> bool {
-        let Some(kind) = self.snapshot().index.merge_due() else {
+        let staged = self.staged.load_full();
+        let Some(kind) = staged.index.merge_due() else {
             return false;
         };
-        let merged = self.snapshot().index.merged(kind);
+        let merged = staged.index.merged(kind);
+        drop(staged);
         let _writer = self.lock();
         self.install(merged);
         true
     }
 
-    /// Publishes the current snapshot with `merged` installed in its index. Called with the
-    /// writer held.
+    /// Stages the newest snapshot with `merged` installed in its index, and publishes it too
+    /// if readers already see that version. Called with the writer held.
     fn install(&self, merged: Merged) {
-        let current = self.snapshot();
-        self.current.store(Arc::new(Snapshot {
-            sequence: current.sequence,
-            lists: current.lists.clone(),
-            entities: current.entities.clone(),
-            admin: current.admin.clone(),
-            index: current.index.install(merged),
-        }));
+        let staged = self.staged.load_full();
+        let next = Arc::new(Snapshot {
+            sequence: staged.sequence,
+            lists: staged.lists.clone(),
+            entities: staged.entities.clone(),
+            admin: staged.admin.clone(),
+            index: staged.index.install(merged),
+        });
+        self.staged.store(Arc::clone(&next));
+        if self.current.load().sequence == next.sequence {
+            self.current.store(next);
+        }
+    }
+
+    /// A mutation's outcome once it is visible: with a journal, once an fsync covers it. The
+    /// first writer to get here syncs for every commit journaled so far (group commit), then
+    /// publishes the newest and logs their changes in order; the others find theirs done.
+    fn durable(&self, outcome: Result<Outcome>) -> Result<Outcome> {
+        let outcome = outcome?;
+        let Some(journal) = &self.journal else {
+            return Ok(outcome);
+        };
+        let mut synced = self.syncer.lock().unwrap_or_else(|e| e.into_inner());
+        match &*synced {
+            Ok(published) if *published >= outcome.sequence => return Ok(outcome),
+            Ok(_) => {}
+            Err(why) => return Err(Error::Unavailable(why.clone())),
+        }
+        let batch = std::mem::take(&mut *self.unsynced.lock().unwrap_or_else(|e| e.into_inner()));
+        if let Err(e) = journal.sync() {
+            // Nothing waiting was published: the readers keep the last durable version, and
+            // the writers are refused from now on.
+            *synced = Err(e.to_string());
+            let _writer = self.lock();
+            self.staged.store(self.current.load_full());
+            self.unsynced
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
+            return Err(e);
+        }
+        if let Some((last, _)) = batch.last() {
+            self.current.store(Arc::clone(last));
+            *synced = Ok(last.sequence);
+        }
+        for (_, changes) in batch {
+            self.log.append(changes);
+        }
+        Ok(outcome)
     }
 
     /// Replaces everything source `source` holds with `lists`, as one atomic change: lists it
@@ -164,11 +225,20 @@ impl Store {
         source: &str,
         lists: Vec<(ListMeta, Vec<Entity>)>,
     ) -> Result<Outcome> {
+        let outcome = self.replace_source_staged(source, lists);
+        self.durable(outcome)
+    }
+
+    fn replace_source_staged(
+        &self,
+        source: &str,
+        lists: Vec<(ListMeta, Vec<Entity>)>,
+    ) -> Result<Outcome> {
         for (meta, _) in &lists {
             meta.validate()?;
         }
         let _writer = self.lock();
-        let current = self.snapshot();
+        let current = self.staged.load_full();
         let mut next = current.lists.clone();
         let now = SystemTime::now();
         for (meta, _) in &lists {
@@ -215,8 +285,13 @@ impl Store {
 
     /// Adds or replaces entities by id. Each must name a known list.
     pub fn upsert(&self, entities: Vec<Entity>) -> Result<Outcome> {
+        let outcome = self.upsert_staged(entities);
+        self.durable(outcome)
+    }
+
+    fn upsert_staged(&self, entities: Vec<Entity>) -> Result<Outcome> {
         let _writer = self.lock();
-        let current = self.snapshot();
+        let current = self.staged.load_full();
         let mut seen = HashSet::new();
         let mut pending = Vec::new();
         let mut unchanged = 0;
@@ -249,8 +324,13 @@ impl Store {
 
     /// Removes entities by id; if any id is unknown, nothing is removed.
     pub fn remove(&self, ids: &[String]) -> Result<Outcome> {
+        let outcome = self.remove_staged(ids);
+        self.durable(outcome)
+    }
+
+    fn remove_staged(&self, ids: &[String]) -> Result<Outcome> {
         let _writer = self.lock();
-        let current = self.snapshot();
+        let current = self.staged.load_full();
         let missing: Vec<&str> = ids
             .iter()
             .filter(|id| !current.entities.contains_key(*id))
@@ -276,8 +356,13 @@ impl Store {
 
     /// Replaces the whole content of a known list.
     pub fn replace_list(&self, code: &str, entities: Vec<Entity>) -> Result<Outcome> {
+        let outcome = self.replace_list_staged(code, entities);
+        self.durable(outcome)
+    }
+
+    fn replace_list_staged(&self, code: &str, entities: Vec<Entity>) -> Result<Outcome> {
         let _writer = self.lock();
-        let current = self.snapshot();
+        let current = self.staged.load_full();
         if !current.lists.contains_key(code) {
             return Err(Error::NotFound(unknown_list_message(&current, code)));
         }
@@ -302,8 +387,9 @@ impl Store {
         self.writer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Numbers the changes, writes them to the journal (if any), builds and publishes the next
-    /// snapshot, then logs the changes. A journal failure changes nothing.
+    /// Numbers the changes, writes them to the journal (if any, without an fsync: see
+    /// `durable`), builds the next snapshot and stages it; without a journal, publishes it and
+    /// logs the changes. A journal failure changes nothing.
     fn commit(
         &self,
         current: &Snapshot,
@@ -412,23 +498,33 @@ impl Store {
             .apply(gone.iter().map(|e| e.id.as_str()), added);
         let merge_due = index.merge_due();
         outcome.sequence = sequence;
-        self.current.store(Arc::new(Snapshot {
+        let next = Arc::new(Snapshot {
             sequence,
             lists,
             entities,
             admin,
             index,
-        }));
-        self.log.append(changes);
+        });
+        self.staged.store(Arc::clone(&next));
+        if self.journal.is_some() {
+            // Durable before visible: published by `durable` once an fsync covers it.
+            self.unsynced
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((next, changes));
+        } else {
+            self.current.store(next);
+            self.log.append(changes);
+        }
         if let Some(kind) = merge_due {
-            if self.snapshot().index.too_many_segments() {
-                let merged = self.snapshot().index.merged(MergeKind::Compact);
+            if self.staged.load().index.too_many_segments() {
+                let merged = self.staged.load().index.merged(MergeKind::Compact);
                 self.install(merged);
             }
             if self.background_merges.load(Ordering::SeqCst) {
                 self.merge_wanted.notify_one();
             } else {
-                let merged = self.snapshot().index.merged(kind);
+                let merged = self.staged.load().index.merged(kind);
                 self.install(merged);
             }
         }

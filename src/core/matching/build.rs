@@ -6,35 +6,48 @@ use super::*;
 impl Index {
     /// An index of `entities`, its token weights from its own statistics.
     pub fn build<'a>(entities: impl IntoIterator<Item = &'a Arc<Entity>>) -> Index {
-        Index::build_with(entities, None)
+        Index::build_with(entities, None, true)
     }
 
     /// An index of `entities`; with `stats`, its token weights come from that index's
     /// document frequencies and name count where it holds the token (a segment added to a
-    /// base weighs its words as the base does, see `LiveIndex`).
+    /// base weighs its words as the base does, see `LiveIndex`). `parallel`: names are
+    /// prepared on every core (a merge in the background leaves the other cores to queries
+    /// and writes).
     pub(super) fn build_with<'a>(
         entities: impl IntoIterator<Item = &'a Arc<Entity>>,
         stats: Option<&Index>,
+        parallel: bool,
     ) -> Index {
         let entities: Vec<&Arc<Entity>> = entities.into_iter().collect();
         // Normalising the names is most of the work and needs nothing shared: it runs on
         // every core, in chunks; interning stays on one thread, in entity order.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
+        // A small build (a commit's segment) is done where it is asked: threads would cost
+        // more than they save.
+        let threads = if !parallel || entities.len() < 256 {
+            1
+        } else {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(8)
+        };
         let chunk = entities.len().div_ceil(threads).max(1);
-        let prepared: Vec<Prepared> = std::thread::scope(|scope| {
-            let workers: Vec<_> = entities
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || part.iter().map(|e| prepare(e)).collect::<Vec<_>>())
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("index build worker"))
-                .collect()
-        });
+        let prepared: Vec<Prepared> = if threads == 1 {
+            entities.iter().map(|e| prepare(e)).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = entities
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || part.iter().map(|e| prepare(e)).collect::<Vec<_>>())
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().expect("index build worker"))
+                    .collect()
+            })
+        };
         let mut index = Index::default();
         for (entity, prepared) in entities.into_iter().zip(prepared) {
             let slot = index.entities.len() as u32;

@@ -205,19 +205,38 @@ impl LiveIndex {
             }
         }
         let mut added: Vec<&Arc<Entity>> = added.into_iter().collect();
+        if added.len() > self.merge_bound() {
+            // A commit as large as a merge (a first load, a list replaced) builds a new base:
+            // it costs about what it changes, and its words get their own statistics.
+            let mut all: Vec<&Arc<Entity>> = next
+                .segments
+                .iter()
+                .flat_map(|s| s.live_entities().map(|(_, e)| e))
+                .chain(added)
+                .collect();
+            all.sort_by(|a, b| a.id.cmp(&b.id));
+            return LiveIndex {
+                segments: vec![Segment::new(next.next_id, Index::build(all))],
+                next_id: next.next_id + 1,
+            };
+        }
         if !added.is_empty() {
             added.sort_by(|a, b| a.id.cmp(&b.id));
-            let index = Index::build_with(added, Some(self.base()));
+            let index = Index::build_with(added, Some(self.base()), true);
             next.segments.push(Segment::new(next.next_id, index));
             next.next_id += 1;
         }
         next
     }
 
+    /// How many changed entities the base takes before it is rebuilt.
+    fn merge_bound(&self) -> usize {
+        (self.segments[0].index.entities.len() / MERGE_SHARE).max(MERGE_MIN)
+    }
+
     /// The merge the policy calls for now, if any (see `MERGE_SHARE`, `MAX_SEGMENTS`).
     pub fn merge_due(&self) -> Option<MergeKind> {
-        let bound = (self.segments[0].index.entities.len() / MERGE_SHARE).max(MERGE_MIN);
-        if self.unmerged() > bound {
+        if self.unmerged() > self.merge_bound() {
             Some(MergeKind::Full)
         } else if self.segment_count() > MAX_SEGMENTS {
             Some(MergeKind::Compact)
@@ -251,7 +270,7 @@ impl LiveIndex {
         let stats = (kind == MergeKind::Compact).then(|| self.base());
         Merged {
             replaces: replaced.iter().map(|s| s.id).collect(),
-            index: Index::build_with(entities.iter().map(|(e, _)| *e), stats),
+            index: Index::build_with(entities.iter().map(|(e, _)| *e), stats, false),
             origins: entities.iter().map(|(_, origin)| *origin).collect(),
         }
     }

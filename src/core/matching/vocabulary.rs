@@ -110,6 +110,8 @@ impl<'a> Resolver<'a> {
         // from Chinese script, which has no typing errors at all).
         let known = exact.iter().position(Option::is_some);
         let narrow = derived || known.is_some();
+        // The same deletion keys are looked up in every index.
+        let keys = std::cell::OnceCell::new();
         let matches: Vec<Arc<[TokenMatch]>> = self
             .indexes
             .iter()
@@ -118,12 +120,16 @@ impl<'a> Resolver<'a> {
                 // A word of the vocabulary is resolved once per index, the first time it is
                 // asked; it is looked up narrowly whether typed or derived, so one answer
                 // serves both.
-                Some(id) if mode == Mode::Indexed && token.script == Script::Latin => Arc::clone(
-                    index.tokens[id as usize]
-                        .matches
-                        .get_or_init(|| index.token_matches(token, Some(id), mode, true).into()),
-                ),
-                _ => index.token_matches(token, exact, mode, narrow).into(),
+                Some(id) if mode == Mode::Indexed && token.script == Script::Latin => {
+                    Arc::clone(index.tokens[id as usize].matches.get_or_init(|| {
+                        index
+                            .token_matches(token, Some(id), mode, true, &keys)
+                            .into()
+                    }))
+                }
+                _ => index
+                    .token_matches(token, exact, mode, narrow, &keys)
+                    .into(),
             })
             .collect();
         // A misspelt generic word (Technologie, Gruop) is as generic as the word it stands
@@ -215,6 +221,7 @@ impl Index {
         exact: Option<u32>,
         mode: Mode,
         narrow: bool,
+        keys: &std::cell::OnceCell<Vec<u64>>,
     ) -> Vec<TokenMatch> {
         let mut matches: Vec<TokenMatch> = Vec::new();
         let mut add = |id: u32, sim: f64, person_only: bool, variant: bool| match matches
@@ -263,8 +270,9 @@ impl Index {
             match mode {
                 Mode::Indexed => {
                     let mut seen: FastMap<u32, ()> = FastMap::default();
-                    for key in query_deletion_keys(&token.text, narrow) {
-                        let Some(&(start, len)) = self.deletions.get(&key) else {
+                    let keys = keys.get_or_init(|| query_deletion_keys(&token.text, narrow));
+                    for key in keys {
+                        let Some(&(start, len)) = self.deletions.get(key) else {
                             continue;
                         };
                         let ids = &self.deletion_ids[start as usize..(start + len) as usize];
