@@ -23,6 +23,7 @@ const ENTITIES: TableDefinition<&str, &[u8]> = TableDefinition::new("entities");
 const LISTS: TableDefinition<&str, &[u8]> = TableDefinition::new("lists");
 const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const SOURCES: TableDefinition<&str, &[u8]> = TableDefinition::new("sources");
 const SEQUENCE: &str = "sequence";
 
 /// The file name inside `--data-dir`.
@@ -53,6 +54,26 @@ struct StoredChange {
     time_ms: u64,
 }
 
+/// What a source last applied: enough for a restart to skip a source whose bytes, and the
+/// binary that read them, did not change (see `feeds`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceMark {
+    /// SHA-256 over the source's files, and the HTTP validators they came with.
+    pub digest: String,
+    pub etag: String,
+    pub last_modified: String,
+    pub fetched_at: u64,
+    /// The binary that applied them (its importers and cross-reference decide the entities).
+    pub build: String,
+    /// What the load reported, shown again when it is skipped.
+    pub lists: Vec<String>,
+    pub records: u64,
+    pub entities: u64,
+    pub rejected: u64,
+    pub warnings: u64,
+    pub rejected_examples: Vec<String>,
+}
+
 /// What a data directory held at start.
 #[derive(Debug, Default)]
 pub struct Restored {
@@ -62,6 +83,8 @@ pub struct Restored {
     pub admin: BTreeSet<String>,
     /// Retained changes, oldest first.
     pub changes: Vec<Change>,
+    /// Per source id, what it last applied.
+    pub sources: BTreeMap<String, SourceMark>,
 }
 
 #[derive(Debug)]
@@ -152,6 +175,19 @@ impl Journal {
                 .entities
                 .insert(id.value().to_string(), Arc::new(entity));
         }
+        match txn.open_table(SOURCES) {
+            Ok(sources) => {
+                for row in sources.iter().map_err(|e| e.to_string())? {
+                    let (id, bytes) = row.map_err(|e| e.to_string())?;
+                    // A mark that does not read is only a lost shortcut: the source is read.
+                    if let Ok(mark) = serde_json::from_slice(bytes.value()) {
+                        restored.sources.insert(id.value().to_string(), mark);
+                    }
+                }
+            }
+            Err(redb::TableError::TableDoesNotExist(_)) => {}
+            Err(e) => return Err(e.to_string()),
+        }
         let changes = txn.open_table(CHANGES).map_err(|e| e.to_string())?;
         for row in changes.iter().map_err(|e| e.to_string())? {
             let (sequence, bytes) = row.map_err(|e| e.to_string())?;
@@ -170,6 +206,23 @@ impl Journal {
             });
         }
         Ok(restored)
+    }
+
+    /// Records what a source applied; durable with the next `sync` (a mark lost in a crash
+    /// only makes the next start read the source again).
+    pub fn mark_source(&self, id: &str, mark: &SourceMark) -> Result<()> {
+        let write = || -> std::result::Result<(), String> {
+            let s = |e: &dyn std::fmt::Display| e.to_string();
+            let mut txn = self.db.begin_write().map_err(|e| s(&e))?;
+            txn.set_durability(redb::Durability::None);
+            {
+                let mut table = txn.open_table(SOURCES).map_err(|e| s(&e))?;
+                let bytes = serde_json::to_vec(mark).map_err(|e| s(&e))?;
+                table.insert(id, bytes.as_slice()).map_err(|e| s(&e))?;
+            }
+            txn.commit().map_err(|e| s(&e))
+        };
+        write().map_err(|e| self.broken(e))
     }
 
     /// Makes every commit recorded so far durable: one fsync for all of them.

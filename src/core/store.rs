@@ -7,7 +7,7 @@
 //! wakes subscribers. A mutation that changes nothing publishes nothing.
 
 use super::changes::{Change, ChangeKind, ChangeLog};
-use super::journal::Journal;
+use super::journal::{Journal, SourceMark};
 use super::matching::{LiveIndex, MergeKind, Merged};
 use super::model::{Entity, ListMeta};
 use super::snapshot::{unknown_list_message, ListState, Snapshot};
@@ -53,6 +53,8 @@ pub struct Store {
     /// (`merge_signal`); otherwise the writer merges before it returns.
     merge_wanted: tokio::sync::Notify,
     background_merges: AtomicBool,
+    /// What each source last applied, as the journal holds it.
+    marks: Mutex<BTreeMap<String, SourceMark>>,
 }
 
 /// A change computed by the writer before it is numbered.
@@ -78,6 +80,7 @@ impl Store {
             history: history.max(1),
             merge_wanted: tokio::sync::Notify::new(),
             background_merges: AtomicBool::new(false),
+            marks: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -116,7 +119,30 @@ impl Store {
             history: history.max(1),
             merge_wanted: tokio::sync::Notify::new(),
             background_merges: AtomicBool::new(false),
+            marks: Mutex::new(restored.sources),
         })
+    }
+
+    /// What source `id` last applied, as the data directory recorded it (none in memory).
+    pub fn source_mark(&self, id: &str) -> Option<SourceMark> {
+        self.marks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    /// Records what source `id` applied (with a data directory; a no-op in memory).
+    pub fn mark_source(&self, id: &str, mark: SourceMark) -> Result<()> {
+        let Some(journal) = &self.journal else {
+            return Ok(());
+        };
+        journal.mark_source(id, &mark)?;
+        self.marks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_string(), mark);
+        Ok(())
     }
 
     /// Whether commits are written to a data directory.

@@ -14,6 +14,7 @@ pub mod files;
 
 use crate::core::enrich::{self, Enriched};
 use crate::core::import::{self, Format, Imported, Input};
+use crate::core::journal::SourceMark;
 use crate::core::store::{Outcome, Store};
 use crate::core::{Error, Result};
 use config::{Location, SourceSpec};
@@ -273,9 +274,55 @@ impl Runner {
         error
     }
 
+    /// On the first load after a restart, what the data directory says this binary applied
+    /// from this source, if the store still holds its lists.
+    fn restored_mark(&self) -> Option<SourceMark> {
+        if self.held.is_some() {
+            return None;
+        }
+        let mark = self.store.source_mark(&self.source.spec.id)?;
+        let snapshot = self.store.snapshot();
+        let held = mark.lists.iter().all(|code| {
+            snapshot
+                .lists
+                .get(code)
+                .is_some_and(|l| l.source == self.source.spec.id)
+        });
+        (held && !build_mark().is_empty() && mark.build == build_mark()).then_some(mark)
+    }
+
+    /// A source skipped because the data directory holds what these bytes load: its status
+    /// as the load that applied them reported it.
+    fn skipped(&self, mark: SourceMark) -> Refreshed {
+        self.update(|s| {
+            s.lists = mark.lists;
+            s.records = mark.records;
+            s.entities = mark.entities;
+            s.rejected = mark.rejected;
+            s.warnings = mark.warnings;
+            s.rejected_examples = mark.rejected_examples;
+            s.etag = mark.etag;
+            s.last_modified = mark.last_modified;
+            s.digest = mark.digest;
+            s.data_fetched_at = Some(UNIX_EPOCH + Duration::from_secs(mark.fetched_at));
+        });
+        tracing::info!(source = %self.source.spec.id, "unchanged since the last run: not read again");
+        self.unchanged()
+    }
+
     async fn refresh(&mut self, force: bool) -> Result<Refreshed> {
         let spec = self.source.spec.clone();
         self.update(|s| s.last_attempt = Some(SystemTime::now()));
+        let marked = if force { None } else { self.restored_mark() };
+        // The validators of what the data directory holds, for a conditional GET.
+        let validators = marked.as_ref().map(|m| Body {
+            main: Vec::new(),
+            siblings: Default::default(),
+            etag: m.etag.clone(),
+            last_modified: m.last_modified.clone(),
+            digest: m.digest.clone(),
+            fetched_at: m.fetched_at,
+        });
         let fetched = match &spec.location {
             Location::Path(path) => {
                 let (spec2, path) = (spec.clone(), path.clone());
@@ -285,7 +332,8 @@ impl Runner {
                     .map(Fetched::Body)
             }
             Location::Url(url) => {
-                fetch::fetch_url(&self.client, &spec, url, self.held.as_ref()).await
+                let held = self.held.as_ref().or(validators.as_ref());
+                fetch::fetch_url(&self.client, &spec, url, held).await
             }
         };
         let (fresh, fetch_error) = match fetched {
@@ -302,6 +350,7 @@ impl Runner {
         };
         let Some(body) = body else {
             return match fetch_error {
+                None if marked.is_some() => Ok(self.skipped(marked.unwrap_or_default())),
                 Some(e) => {
                     let when = self.served_since();
                     Err(self.fail(Error::Unavailable(format!(
@@ -319,6 +368,12 @@ impl Runner {
         // even for a file that did not.
         if !force && self.held.as_ref().is_some_and(|h| h.digest == body.digest) {
             return Ok(self.unchanged());
+        }
+        // The same bytes as a previous run of this binary applied, which the data directory
+        // still holds: not read again.
+        if let Some(mark) = marked.filter(|m| m.digest == body.digest && fetch_error.is_none()) {
+            self.held = Some(body);
+            return Ok(self.skipped(mark));
         }
         let imported = {
             let (spec, body) = (spec.clone(), body.clone());
@@ -405,6 +460,24 @@ impl Runner {
             s.digest = body.digest.clone();
             s.from_cache = from_cache;
         });
+        if fetch_error.is_none() {
+            let mark = SourceMark {
+                digest: body.digest.clone(),
+                etag: body.etag.clone(),
+                last_modified: body.last_modified.clone(),
+                fetched_at: body.fetched_at,
+                build: build_mark().to_string(),
+                lists: status.lists.clone(),
+                records: status.records,
+                entities: status.entities,
+                rejected: status.rejected,
+                warnings: status.warnings,
+                rejected_examples: status.rejected_examples.clone(),
+            };
+            if let Err(e) = self.store.mark_source(&spec.id, mark) {
+                tracing::warn!(source = %spec.id, error = %e, "could not record the source's digest");
+            }
+        }
         if let Some(e) = fetch_error {
             // Served from the cache because the fetch failed: loaded, but still a failure.
             self.held = Some(body);
@@ -506,4 +579,23 @@ pub fn rfc3339(time: SystemTime) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// This binary, as the SHA-256 of its file: a source applied by another binary (other
+/// importers, another cross-reference) is read again. Empty when the file cannot be read,
+/// which skips nothing.
+fn build_mark() -> &'static str {
+    static MARK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    MARK.get_or_init(|| {
+        use sha2::{Digest, Sha256};
+        std::env::current_exe()
+            .and_then(std::fs::read)
+            .map(|bytes| {
+                Sha256::digest(bytes)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
 }

@@ -67,10 +67,21 @@ async fn a_restart_restores_state_sequence_and_history() {
     server.stop();
     (&mut server.handle).await.unwrap();
     released(&dir).await;
+    // A second apart, so that a source read again would say it was read later.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
 
     let d = dir.clone();
     let server = spawn_server(move |s| s.data_dir = Some(d)).await;
     let after = server.sources().await;
+    // The seeds did not change and neither did the binary: they are not read again, and their
+    // status is the one the first run recorded.
+    for (a, b) in after.sources.iter().zip(&before.sources) {
+        assert_eq!(
+            (&a.id, a.entities, &a.digest, &a.data_fetched_at),
+            (&b.id, b.entities, &b.digest, &b.data_fetched_at),
+            "a source unchanged since the last run is skipped"
+        );
+    }
     assert_eq!(
         after.sequence, before.sequence,
         "unchanged seeds add no events on restart"
