@@ -578,7 +578,8 @@ async fn over_grpc(entities: &[Entity]) {
     write_native(dir.path(), entities);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let settings = watchlist::server::Settings::new(dir.path());
+    let mut settings = watchlist::server::Settings::new(dir.path());
+    settings.admin_token = Some("bench-token".parse().unwrap());
     tokio::spawn(watchlist::server::run(
         listener,
         settings,
@@ -771,6 +772,80 @@ async fn over_grpc(entities: &[Entity]) {
         "  health check, 4 callers screening worst inputs ({screened} worst screens in 5 s)  {}",
         percentiles(samples)
     );
+    change_to_subscribers(channel, entities).await;
+}
+
+/// One-entity upserts every 10 ms, each delivered to 100 subscribers: from the call to each
+/// subscriber's receipt.
+async fn change_to_subscribers(channel: tonic::transport::Channel, entities: &[Entity]) {
+    use watchlist::proto::v1::{
+        admin_client::AdminClient, changes_client::ChangesClient, ChangeType, Listing,
+        SubscribeRequest, UpsertEntitiesRequest,
+    };
+    let received = Arc::new(std::sync::Mutex::new(Vec::<(u64, Instant)>::new()));
+    let mut subscribers = Vec::new();
+    for _ in 0..100 {
+        let mut stream = ChangesClient::new(channel.clone())
+            .subscribe(SubscribeRequest::default())
+            .await
+            .unwrap()
+            .into_inner();
+        let received = Arc::clone(&received);
+        subscribers.push(tokio::spawn(async move {
+            while let Ok(Some(event)) = stream.message().await {
+                if event.r#type != ChangeType::Heartbeat as i32 {
+                    received
+                        .lock()
+                        .unwrap()
+                        .push((event.sequence, Instant::now()));
+                }
+            }
+        }));
+    }
+    let mut admin = AdminClient::new(channel);
+    let mut sent = std::collections::HashMap::new();
+    let mut acks = Vec::new();
+    for i in 0..200 {
+        let e = &entities[i * 7 % entities.len()];
+        let mut request = tonic::Request::new(UpsertEntitiesRequest {
+            entities: vec![watchlist::proto::v1::Entity {
+                id: format!("BENCH:change-{i}"),
+                r#type: watchlist::proto::v1::EntityType::Organization as i32,
+                primary_name: format!("{} Change {i}", e.name),
+                listings: vec![Listing {
+                    list_code: "BENCH".into(),
+                    listed_on: "2026-12-07".into(),
+                    citation: "benchmark".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+        });
+        request
+            .metadata_mut()
+            .insert("authorization", "Bearer bench-token".parse().unwrap());
+        let started = Instant::now();
+        let sequence = admin.upsert_entities(request).await.unwrap().into_inner().sequence;
+        acks.push(started.elapsed());
+        sent.insert(sequence, started);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let received = received.lock().unwrap().clone();
+    let delays: Vec<Duration> = received
+        .iter()
+        .filter_map(|(sequence, at)| Some(at.duration_since(*sent.get(sequence)?)))
+        .collect();
+    println!(
+        "  upsert acknowledged (one every 10 ms)  {}\n  change at 100 subscribers ({} of {} deliveries)  {}",
+        percentiles(acks),
+        delays.len(),
+        sent.len() * 100,
+        percentiles(delays.clone())
+    );
+    for s in subscribers {
+        s.abort();
+    }
 }
 
 fn seeds() -> Vec<Entity> {
