@@ -825,7 +825,12 @@ async fn change_to_subscribers(channel: tonic::transport::Channel, entities: &[E
             .metadata_mut()
             .insert("authorization", "Bearer bench-token".parse().unwrap());
         let started = Instant::now();
-        let sequence = admin.upsert_entities(request).await.unwrap().into_inner().sequence;
+        let sequence = admin
+            .upsert_entities(request)
+            .await
+            .unwrap()
+            .into_inner()
+            .sequence;
         acks.push(started.elapsed());
         sent.insert(sequence, started);
         tokio::time::sleep(Duration::from_millis(10)).await;
