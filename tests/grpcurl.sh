@@ -37,7 +37,8 @@ fails() {
   if ! out=$(grpcurl "$@" 2>&1) && grep -qF -- "$want" <<<"$out"; then ok "$name"; else bad "$name" "$out"; fi
 }
 
-for _ in $(seq 100); do
+# A debug build loads the seeds in several seconds; wait up to a minute for SERVING.
+for _ in $(seq 600); do
   grpcurl -plaintext "$addr" grpc.health.v1.Health/Check 2>/dev/null | grep -q '"SERVING"' && break
   sleep 0.1
 done
@@ -92,4 +93,5 @@ fails "reload an unknown source is NotFound" "configured sources: seeds" -- "${P
 
 echo
 echo "grpcurl: $passed passed, $failed failed"
+if [ "$failed" -ne 0 ]; then echo "server log:"; tail -40 "$log"; fi
 [ "$failed" -eq 0 ]
