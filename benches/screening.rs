@@ -13,8 +13,11 @@
 //!   `ScreenStream`;
 //! * what a change costs: one-entity upserts into a `Store` holding the scale (merges in a
 //!   background thread, as the server runs them), beside the full build above that every commit
-//!   cost before the index had segments; and screening with 5 % of the entities in un-merged
-//!   segments against the same entities merged.
+//!   cost before the index had segments; refreshes of a 15,000-entity source with 50 entities
+//!   changed; durable upserts from 32 writers at once; screening with 5 % of the entities in
+//!   un-merged segments against the same entities merged; and at every scale, over gRPC, one
+//!   upsert every 10 ms delivered to 100 subscribers;
+//! * the index heap again after the queries, with the caches they filled.
 //!
 //! `WATCHLIST_BENCH_SCALES=10000,100000` limits the scales. `WATCHLIST_BENCH_DUMP=FILE` writes
 //! every in-process answer to FILE, one line per query (the query, then each hit's entity id and
@@ -342,6 +345,7 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
     let mut matched = 0;
     let dump = std::env::var_os("WATCHLIST_BENCH_DUMP");
     let mut lines = Vec::new();
+    let before_queries = LIVE.load(Ordering::Relaxed);
     let total = Instant::now();
     for q in &queries {
         let t = Instant::now();
@@ -357,6 +361,9 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
         }
     }
     let elapsed = total.elapsed();
+    // What the queries left behind: each vocabulary word they resolved keeps its variants and
+    // typo neighbours with the index (`samples` was allocated before, `lines` only with a dump).
+    let warmed = heap + LIVE.load(Ordering::Relaxed).saturating_sub(before_queries);
     if let Some(path) = &dump {
         // Appended, so that several scales in one run land in one file, each under its label.
         use std::io::Write;
@@ -382,10 +389,11 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
         }
     }
     println!(
-        "  indexed     {:>5} queries  {}  {:>7.0}/s one thread  ({matched} matched)",
+        "  indexed     {:>5} queries  {}  {:>7.0}/s one thread  ({matched} matched); heap after them {:.0} B per name",
         queries.len(),
         percentiles(samples.clone()),
         queries.len() as f64 / elapsed.as_secs_f64(),
+        warmed as f64 / names as f64,
     );
     // The brute-force baseline on a sample of the same queries (WATCHLIST_BENCH_BRUTE=0 skips it).
     if std::env::var("WATCHLIST_BENCH_BRUTE").is_ok_and(|v| v == "0") {
@@ -571,7 +579,15 @@ fn write_native(dir: &Path, entities: &[Entity]) {
     }
 }
 
-async fn over_grpc(entities: &[Entity]) {
+/// A real server on loopback serving `entities` as a native file source, once they are loaded.
+/// It shuts down when the returned sender is dropped.
+async fn serve(
+    entities: &[Entity],
+) -> (
+    tonic::transport::Channel,
+    tempfile::TempDir,
+    tokio::sync::oneshot::Sender<()>,
+) {
     use tonic::transport::Channel;
     use watchlist::proto::v1::{screening_client::ScreeningClient, ScreenRequest};
     let dir = tempfile::tempdir().unwrap();
@@ -580,11 +596,10 @@ async fn over_grpc(entities: &[Entity]) {
     let addr = listener.local_addr().unwrap();
     let mut settings = watchlist::server::Settings::new(dir.path());
     settings.admin_token = Some("bench-token".parse().unwrap());
-    tokio::spawn(watchlist::server::run(
-        listener,
-        settings,
-        std::future::pending(),
-    ));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(watchlist::server::run(listener, settings, async move {
+        let _ = stopped.await;
+    }));
     let channel = loop {
         if let Ok(c) = Channel::from_shared(format!("http://{addr}"))
             .unwrap()
@@ -596,7 +611,6 @@ async fn over_grpc(entities: &[Entity]) {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    let queries = Arc::new(queries(entities));
     // Wait until the list is loaded: a listed name matches.
     let mut probe = ScreeningClient::new(channel.clone());
     let waiting = Instant::now();
@@ -621,6 +635,13 @@ async fn over_grpc(entities: &[Entity]) {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    (channel, dir, stop)
+}
+
+async fn over_grpc(entities: &[Entity]) {
+    use watchlist::proto::v1::{screening_client::ScreeningClient, ScreenRequest};
+    let (channel, _dir, _stop) = serve(entities).await;
+    let queries = Arc::new(queries(entities));
     println!("\ngRPC on loopback, {} names:", name_count(entities));
 
     // Unary, one caller: the same queries one after another, beside the in-process figure
@@ -891,14 +912,24 @@ fn main() {
         drop(index);
         if target == 100_000 {
             runtime.block_on(over_grpc(&entities));
+        } else {
+            runtime.block_on(async {
+                let (channel, _dir, _stop) = serve(&entities).await;
+                println!("\ngRPC on loopback, {} names:", name_count(&entities));
+                change_to_subscribers(channel, &entities).await;
+            });
         }
     }
 }
 
 /// The list every entity of the write benchmarks is on.
 fn bench_list() -> ListMeta {
+    list_named("BENCH")
+}
+
+fn list_named(code: &str) -> ListMeta {
     ListMeta {
-        code: "BENCH".into(),
+        code: code.into(),
         name: "bench".into(),
         authority: "bench".into(),
         imposing_country: "US".into(),
@@ -927,10 +958,27 @@ fn writes(entities: &[Entity]) {
         })
         .filter(|e| e.clone().validate().is_ok())
         .collect();
+    // A second source of up to 15,000 entities is refreshed below with 50 of them changed.
+    let refreshed = 15_000.min(listed.len() / 2);
+    let (refresh_part, bench_part) = listed.split_at(refreshed);
+    let mut refresh_part: Vec<Entity> = refresh_part
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            e.list = "BENCH-REFRESH".into();
+            e
+        })
+        .collect();
     let store = Arc::new(Store::new(10_000));
     let started = Instant::now();
     store
-        .replace_source("bench", vec![(bench_list(), listed.clone())])
+        .replace_source("bench", vec![(bench_list(), bench_part.to_vec())])
+        .expect("bench load");
+    store
+        .replace_source(
+            "refresh",
+            vec![(list_named("BENCH-REFRESH"), refresh_part.clone())],
+        )
         .expect("bench load");
     let load = started.elapsed();
     store.merge_signal();
@@ -955,6 +1003,24 @@ fn writes(entities: &[Entity]) {
         store.upsert(vec![entity]).expect("bench upsert");
         samples.push(started.elapsed());
     }
+    // Refreshes of the second source, each with 50 entities renamed, as a polled file would be.
+    let mut refreshes = Vec::new();
+    for round in 0..20 {
+        for _ in 0..50 {
+            let at = rng.below(refresh_part.len());
+            let entity = &mut refresh_part[at];
+            entity.name = format!("{} {}", entity.name, trade_name(&mut rng));
+        }
+        let started = Instant::now();
+        let outcome = store
+            .replace_source(
+                "refresh",
+                vec![(list_named("BENCH-REFRESH"), refresh_part.clone())],
+            )
+            .expect("bench refresh");
+        refreshes.push(started.elapsed());
+        assert!(outcome.updated > 0, "refresh {round} changed nothing");
+    }
     stop.store(true, Ordering::Relaxed);
     merger.join().expect("merger");
     let snapshot = store.snapshot();
@@ -964,6 +1030,10 @@ fn writes(entities: &[Entity]) {
         percentiles(samples),
         snapshot.index.segment_count(),
         snapshot.index.unmerged()
+    );
+    println!(
+        "  20 refreshes of a {refreshed}-entity source, 50 entities changed in each, committed: {}",
+        percentiles(refreshes)
     );
     drop(snapshot);
     drop(store);
