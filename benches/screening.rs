@@ -940,6 +940,42 @@ fn list_named(code: &str) -> ListMeta {
     }
 }
 
+/// A thread running the store's merges, as the server's merge task does; stopped when dropped.
+struct Merger {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Merger {
+    fn start(store: &Arc<Store>) -> Merger {
+        store.merge_signal();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = {
+            let (store, stop) = (Arc::clone(store), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    if !store.merge() {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                }
+            })
+        };
+        Merger {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Merger {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            thread.join().expect("merger");
+        }
+    }
+}
+
 /// One-entity upserts acknowledged by a store holding `entities` (in memory, and durable with
 /// 32 writers at once), and screening with 5 % of them in un-merged segments against the same
 /// entities merged.
@@ -981,18 +1017,7 @@ fn writes(entities: &[Entity]) {
         )
         .expect("bench load");
     let load = started.elapsed();
-    store.merge_signal();
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let merger = {
-        let (store, stop) = (Arc::clone(&store), Arc::clone(&stop));
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                if !store.merge() {
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-            }
-        })
-    };
+    let merger = Merger::start(&store);
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut samples = Vec::new();
     for i in 0..1_000 {
@@ -1011,18 +1036,15 @@ fn writes(entities: &[Entity]) {
             let entity = &mut refresh_part[at];
             entity.name = format!("{} {}", entity.name, trade_name(&mut rng));
         }
+        let lists = vec![(list_named("BENCH-REFRESH"), refresh_part.clone())];
         let started = Instant::now();
         let outcome = store
-            .replace_source(
-                "refresh",
-                vec![(list_named("BENCH-REFRESH"), refresh_part.clone())],
-            )
+            .replace_source("refresh", lists)
             .expect("bench refresh");
         refreshes.push(started.elapsed());
         assert!(outcome.updated > 0, "refresh {round} changed nothing");
     }
-    stop.store(true, Ordering::Relaxed);
-    merger.join().expect("merger");
+    drop(merger);
     let snapshot = store.snapshot();
     println!(
         "  writes: load {load:.1?}; 1,000 one-entity upserts acknowledged: {}; then {} segments, \
@@ -1045,10 +1067,12 @@ fn writes(entities: &[Entity]) {
     store
         .replace_source("bench", vec![(bench_list(), listed.clone())])
         .expect("bench durable load");
+    let merger = Merger::start(&store);
+    let listed = Arc::new(listed);
     let started = Instant::now();
     let writers: Vec<_> = (0..32)
         .map(|w| {
-            let (store, listed) = (Arc::clone(&store), listed.clone());
+            let (store, listed) = (Arc::clone(&store), Arc::clone(&listed));
             std::thread::spawn(move || {
                 let mut rng = Rng(0x9e37_79b9 + w);
                 (0..60)
@@ -1072,6 +1096,7 @@ fn writes(entities: &[Entity]) {
         "  durable upserts, 32 writers at once: {rate:.0}/s acknowledged; each {}",
         percentiles(samples)
     );
+    drop(merger);
     drop(store);
 
     // 5 % of the entities added in commits of 50 after the base was built (compacted as the

@@ -208,7 +208,7 @@ impl Journal {
         Ok(restored)
     }
 
-    /// Records what a source applied; durable with the next `sync` (a mark lost in a crash
+    /// Records what a source applied; durable with the next `commit` (a mark lost in a crash
     /// only makes the next start read the source again).
     pub fn mark_source(&self, id: &str, mark: &SourceMark) -> Result<()> {
         let write = || -> std::result::Result<(), String> {
@@ -225,72 +225,52 @@ impl Journal {
         write().map_err(|e| self.broken(e))
     }
 
-    /// Makes every commit recorded so far durable: one fsync for all of them.
-    pub fn sync(&self) -> Result<()> {
-        let sync = || -> std::result::Result<(), String> {
-            let mut txn = self.db.begin_write().map_err(|e| e.to_string())?;
-            txn.set_durability(redb::Durability::Immediate);
-            txn.commit().map_err(|e| e.to_string())
+    /// Writes store commits, oldest first, in one transaction with one fsync (group commit):
+    /// each one's changes and the entities they leave; then the newest one's lists and sequence,
+    /// and drops retained changes below its `keep_from`. All or nothing.
+    pub fn commit(&self, commits: &[Commit<'_>]) -> Result<()> {
+        self.write(commits).map_err(|e| self.broken(e))
+    }
+
+    fn write(&self, commits: &[Commit<'_>]) -> std::result::Result<(), String> {
+        let Some(newest) = commits.last() else {
+            return Ok(());
         };
-        sync().map_err(|e| self.broken(e))
-    }
-
-    /// Writes one commit, not yet durable (see `sync`): its changes, the entities they leave,
-    /// every list's state and the new sequence; drops retained changes below `keep_from`.
-    pub fn record(
-        &self,
-        changes: &[Change],
-        admin: &imbl::OrdSet<String>,
-        lists: &BTreeMap<String, ListState>,
-        sequence: u64,
-        keep_from: u64,
-    ) -> Result<()> {
-        self.write(changes, admin, lists, sequence, keep_from)
-            .map_err(|e| self.broken(e))
-    }
-
-    fn write(
-        &self,
-        changes: &[Change],
-        admin: &imbl::OrdSet<String>,
-        lists: &BTreeMap<String, ListState>,
-        sequence: u64,
-        keep_from: u64,
-    ) -> std::result::Result<(), String> {
         let s = |e: &dyn std::fmt::Display| e.to_string();
         let mut txn = self.db.begin_write().map_err(|e| s(&e))?;
-        // Made durable by the next `sync`, for every commit written since (group commit).
-        txn.set_durability(redb::Durability::None);
+        txn.set_durability(redb::Durability::Immediate);
         {
             let mut entities = txn.open_table(ENTITIES).map_err(|e| s(&e))?;
             let mut log = txn.open_table(CHANGES).map_err(|e| s(&e))?;
-            for change in changes {
-                let entity = serde_json::to_vec(&StoredEntity {
-                    admin: admin.contains(&change.entity.id),
-                    entity: (*change.entity).clone(),
-                })
-                .map_err(|e| s(&e))?;
-                if change.kind == ChangeKind::Removed {
-                    entities
-                        .remove(change.entity.id.as_str())
+            for commit in commits {
+                for change in commit.changes {
+                    if change.kind == ChangeKind::Removed {
+                        entities
+                            .remove(change.entity.id.as_str())
+                            .map_err(|e| s(&e))?;
+                    } else {
+                        let entity = serde_json::to_vec(&StoredEntity {
+                            admin: commit.admin.contains(&change.entity.id),
+                            entity: (*change.entity).clone(),
+                        })
                         .map_err(|e| s(&e))?;
-                } else {
-                    entities
-                        .insert(change.entity.id.as_str(), entity.as_slice())
+                        entities
+                            .insert(change.entity.id.as_str(), entity.as_slice())
+                            .map_err(|e| s(&e))?;
+                    }
+                    let stored = serde_json::to_vec(&StoredChange {
+                        kind: change.kind,
+                        entity: (*change.entity).clone(),
+                        imposing_country: change.imposing_country.clone(),
+                        time_ms: millis(change.time),
+                    })
+                    .map_err(|e| s(&e))?;
+                    log.insert(change.sequence, stored.as_slice())
                         .map_err(|e| s(&e))?;
                 }
-                let stored = serde_json::to_vec(&StoredChange {
-                    kind: change.kind,
-                    entity: (*change.entity).clone(),
-                    imposing_country: change.imposing_country.clone(),
-                    time_ms: millis(change.time),
-                })
-                .map_err(|e| s(&e))?;
-                log.insert(change.sequence, stored.as_slice())
-                    .map_err(|e| s(&e))?;
             }
             let old: Vec<u64> = log
-                .range(..keep_from)
+                .range(..newest.keep_from)
                 .map_err(|e| s(&e))?
                 .filter_map(|row| row.ok().map(|(k, _)| k.value()))
                 .collect();
@@ -302,12 +282,12 @@ impl Journal {
                 .iter()
                 .map_err(|e| s(&e))?
                 .filter_map(|row| row.ok().map(|(k, _)| k.value().to_string()))
-                .filter(|code| !lists.contains_key(code))
+                .filter(|code| !newest.lists.contains_key(code))
                 .collect();
             for code in stale {
                 table.remove(code.as_str()).map_err(|e| s(&e))?;
             }
-            for (code, state) in lists {
+            for (code, state) in newest.lists {
                 let stored = serde_json::to_vec(&StoredList {
                     meta: (*state.meta).clone(),
                     source: state.source.clone(),
@@ -322,8 +302,21 @@ impl Journal {
                     .map_err(|e| s(&e))?;
             }
             let mut meta = txn.open_table(META).map_err(|e| s(&e))?;
-            meta.insert(SEQUENCE, sequence).map_err(|e| s(&e))?;
+            meta.insert(SEQUENCE, newest.sequence).map_err(|e| s(&e))?;
         }
         txn.commit().map_err(|e| s(&e))
     }
+}
+
+/// One store commit as the journal writes it (see `Journal::commit`).
+#[derive(Debug)]
+pub struct Commit<'a> {
+    pub changes: &'a [Change],
+    /// The ids the Admin API wrote, after this commit.
+    pub admin: &'a imbl::OrdSet<String>,
+    /// Every list's state after this commit.
+    pub lists: &'a BTreeMap<String, ListState>,
+    pub sequence: u64,
+    /// Retained changes below this sequence are dropped.
+    pub keep_from: u64,
 }

@@ -32,7 +32,54 @@ pub struct Snapshot {
     /// Ids of entities last written through the admin API: a source's refresh never removes
     /// them (it replaces one, and takes it back, only if its own file names that id).
     pub admin: imbl::OrdSet<String>,
+    /// The entities of each list, by id: a source's refresh reads its own lists' members, not
+    /// every entity.
+    pub members: imbl::OrdMap<String, imbl::OrdSet<Member>>,
     pub index: LiveIndex,
+}
+
+/// An entity as a member of its list, ordered by id (the set shares the entity, not a copy).
+#[derive(Debug, Clone)]
+pub struct Member(pub Arc<Entity>);
+
+impl PartialEq for Member {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id == other.0.id
+    }
+}
+
+impl Eq for Member {}
+
+impl PartialOrd for Member {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Member {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.id.cmp(&other.0.id)
+    }
+}
+
+impl std::borrow::Borrow<str> for Member {
+    fn borrow(&self) -> &str {
+        &self.0.id
+    }
+}
+
+/// The members of each list of `entities`.
+pub fn members<'a>(
+    entities: impl Iterator<Item = &'a Arc<Entity>>,
+) -> imbl::OrdMap<String, imbl::OrdSet<Member>> {
+    let mut members: imbl::OrdMap<String, imbl::OrdSet<Member>> = imbl::OrdMap::new();
+    for entity in entities {
+        members
+            .entry(entity.list.clone())
+            .or_default()
+            .insert(Member(Arc::clone(entity)));
+    }
+    members
 }
 
 pub fn unknown_list_message(snapshot: &Snapshot, code: &str) -> String {

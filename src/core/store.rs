@@ -7,14 +7,14 @@
 //! wakes subscribers. A mutation that changes nothing publishes nothing.
 
 use super::changes::{Change, ChangeKind, ChangeLog};
-use super::journal::{Journal, SourceMark};
+use super::journal::{Commit, Journal, SourceMark};
 use super::matching::{LiveIndex, MergeKind, Merged};
 use super::model::{Entity, ListMeta};
-use super::snapshot::{unknown_list_message, ListState, Snapshot};
+use super::snapshot::{members, unknown_list_message, ListState, Member, Snapshot};
 use super::{Error, Result};
 use arc_swap::ArcSwap;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -39,9 +39,9 @@ pub struct Store {
     /// newer than `current`).
     staged: ArcSwap<Snapshot>,
     writer: Mutex<()>,
-    /// Group commit: commits journaled without an fsync, oldest first, with their changes,
-    /// waiting for the next sync (see `durable`).
-    unsynced: Mutex<Vec<(Arc<Snapshot>, Vec<Change>)>>,
+    /// Group commit: commits staged but not yet written, oldest first, waiting for the next
+    /// journal transaction (see `durable`).
+    unsynced: Mutex<Vec<Unsynced>>,
     /// Held by the writer that syncs for every commit waiting: the last sequence published, or
     /// why syncing failed (after which nothing more is written).
     syncer: Mutex<std::result::Result<u64, String>>,
@@ -55,6 +55,15 @@ pub struct Store {
     background_merges: AtomicBool,
     /// What each source last applied, as the journal holds it.
     marks: Mutex<BTreeMap<String, SourceMark>>,
+}
+
+/// A commit staged by the writer, waiting to be made durable: its snapshot (lists, admin ids,
+/// sequence), its changes and the retained history's new start.
+#[derive(Debug)]
+struct Unsynced {
+    snapshot: Arc<Snapshot>,
+    changes: Vec<Change>,
+    keep_from: u64,
 }
 
 /// A change computed by the writer before it is numbered.
@@ -91,14 +100,15 @@ impl Store {
         let log = ChangeLog::with_limits(history, max_age);
         log.restore(restored.sequence, restored.changes);
         let index = LiveIndex::build(restored.entities.values());
+        let members = members(restored.entities.values());
         let mut lists = restored.lists;
         // The content hash is kept up to date commit by commit: start from the entities held.
         for (code, state) in &mut lists {
-            let digest = restored
-                .entities
-                .values()
-                .filter(|e| &e.list == code)
-                .fold(ListDigest::default(), |d, e| d.add(e));
+            let digest = members
+                .get(code)
+                .into_iter()
+                .flatten()
+                .fold(ListDigest::default(), |d, m| d.add(&m.0));
             (state.entity_count, state.content_hash) = (digest.count, digest.to_hex());
         }
         let snapshot = Arc::new(Snapshot {
@@ -106,6 +116,7 @@ impl Store {
             lists,
             entities: restored.entities.into_iter().collect(),
             admin: restored.admin.into_iter().collect(),
+            members,
             index,
         });
         Ok(Store {
@@ -184,8 +195,15 @@ impl Store {
         };
         let merged = staged.index.merged(kind);
         drop(staged);
-        let _writer = self.lock();
-        self.install(merged);
+        let replaced = {
+            let _writer = self.lock();
+            let replaced = self.staged.load_full();
+            self.install(merged);
+            replaced
+        };
+        // What the merge replaced (after a full merge, the whole old base) is freed here, off
+        // the writer's path, unless a reader or an unpublished commit still holds it.
+        drop(replaced);
         true
     }
 
@@ -198,6 +216,7 @@ impl Store {
             lists: staged.lists.clone(),
             entities: staged.entities.clone(),
             admin: staged.admin.clone(),
+            members: staged.members.clone(),
             index: staged.index.install(merged),
         });
         self.staged.store(Arc::clone(&next));
@@ -206,9 +225,10 @@ impl Store {
         }
     }
 
-    /// A mutation's outcome once it is visible: with a journal, once an fsync covers it. The
-    /// first writer to get here syncs for every commit journaled so far (group commit), then
-    /// publishes the newest and logs their changes in order; the others find theirs done.
+    /// A mutation's outcome once it is visible: with a journal, once it is durable. The first
+    /// writer to get here writes every commit staged so far in one journal transaction, one
+    /// fsync (group commit), then publishes the newest and logs their changes in order; the
+    /// others find theirs done. Writers keep staging while it writes: the next batch.
     fn durable(&self, outcome: Result<Outcome>) -> Result<Outcome> {
         let outcome = outcome?;
         let Some(journal) = &self.journal else {
@@ -221,7 +241,17 @@ impl Store {
             Err(why) => return Err(Error::Unavailable(why.clone())),
         }
         let batch = std::mem::take(&mut *self.unsynced.lock().unwrap_or_else(|e| e.into_inner()));
-        if let Err(e) = journal.sync() {
+        let commits: Vec<Commit<'_>> = batch
+            .iter()
+            .map(|u| Commit {
+                changes: &u.changes,
+                admin: &u.snapshot.admin,
+                lists: &u.snapshot.lists,
+                sequence: u.snapshot.sequence,
+                keep_from: u.keep_from,
+            })
+            .collect();
+        if let Err(e) = journal.commit(&commits) {
             // Nothing waiting was published: the readers keep the last durable version, and
             // the writers are refused from now on.
             *synced = Err(e.to_string());
@@ -233,12 +263,13 @@ impl Store {
                 .clear();
             return Err(e);
         }
-        if let Some((last, _)) = batch.last() {
-            self.current.store(Arc::clone(last));
-            *synced = Ok(last.sequence);
+        drop(commits);
+        if let Some(last) = batch.last() {
+            self.current.store(Arc::clone(&last.snapshot));
+            *synced = Ok(last.snapshot.sequence);
         }
-        for (_, changes) in batch {
-            self.log.append(changes);
+        for unsynced in batch {
+            self.log.append(unsynced.changes);
         }
         Ok(outcome)
     }
@@ -413,9 +444,8 @@ impl Store {
         self.writer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Numbers the changes, writes them to the journal (if any, without an fsync: see
-    /// `durable`), builds the next snapshot and stages it; without a journal, publishes it and
-    /// logs the changes. A journal failure changes nothing.
+    /// Numbers the changes, builds the next snapshot and stages it (with a journal, `durable`
+    /// writes and publishes it); without a journal, publishes it and logs the changes.
     fn commit(
         &self,
         current: &Snapshot,
@@ -442,6 +472,7 @@ impl Store {
         let now = SystemTime::now();
         let mut entities = current.entities.clone();
         let mut admin = current.admin.clone();
+        let mut members = current.members.clone();
         let mut touched: BTreeMap<String, u64> = BTreeMap::new();
         let mut digests: BTreeMap<String, ListDigest> = BTreeMap::new();
         let digest = |code: &str| -> ListDigest {
@@ -468,6 +499,9 @@ impl Store {
                     .or_insert_with(|| digest(&old.list));
                 *d = d.remove(old);
                 gone.push(Arc::clone(old));
+                if let Some(set) = members.get_mut(&old.list) {
+                    set.remove(old.id.as_str());
+                }
             }
             if p.kind == ChangeKind::Removed {
                 entities.remove(&p.entity.id);
@@ -478,6 +512,10 @@ impl Store {
                     .or_insert_with(|| digest(&p.entity.list));
                 *d = d.add(&p.entity);
                 entities.insert(p.entity.id.clone(), Arc::clone(&p.entity));
+                members
+                    .entry(p.entity.list.clone())
+                    .or_default()
+                    .insert(Member(Arc::clone(&p.entity)));
                 if by_admin {
                     admin.insert(p.entity.id.clone());
                 } else {
@@ -510,11 +548,6 @@ impl Store {
                 state.loaded_at = now;
             }
         }
-        if let Some(journal) = &self.journal {
-            let by_count = (sequence + 1).saturating_sub(self.history as u64);
-            let keep_from = by_count.max(self.log.oldest().unwrap_or(0));
-            journal.record(&changes, &admin, &lists, sequence, keep_from)?;
-        }
         let added = changes
             .iter()
             .filter(|c| c.kind != ChangeKind::Removed)
@@ -529,15 +562,22 @@ impl Store {
             lists,
             entities,
             admin,
+            members,
             index,
         });
         self.staged.store(Arc::clone(&next));
         if self.journal.is_some() {
-            // Durable before visible: published by `durable` once an fsync covers it.
+            // Durable before visible: written and published by `durable`.
+            let by_count = (sequence + 1).saturating_sub(self.history as u64);
+            let keep_from = by_count.max(self.log.oldest().unwrap_or(0));
             self.unsynced
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push((next, changes));
+                .push(Unsynced {
+                    snapshot: next,
+                    changes,
+                    keep_from,
+                });
         } else {
             self.current.store(next);
             self.log.append(changes);
@@ -567,29 +607,43 @@ fn replace_changes(
     entities: Vec<Entity>,
     keep_admin: bool,
 ) -> Result<(Vec<Pending>, u32)> {
+    // What the owned lists hold now, read from their members: a refresh costs what the source
+    // holds, not what the store holds.
+    let old: HashMap<&str, &Arc<Entity>> = owned
+        .iter()
+        .filter_map(|code| current.members.get(code))
+        .flatten()
+        .map(|member| (member.0.id.as_str(), &member.0))
+        .collect();
     let mut incoming: BTreeMap<String, Entity> = BTreeMap::new();
     for (i, mut entity) in entities.into_iter().enumerate() {
-        let field = format!("entities[{i}]");
-        validate(&mut entity, &field)?;
+        let field = || format!("entities[{i}]");
+        let stored = old.get(entity.id.as_str()).copied();
+        // One equal to the entity stored was validated when it was stored (validation is
+        // idempotent): a refresh validates what changed, not the whole source again.
+        if stored.is_none_or(|old| **old != entity) {
+            validate(&mut entity, &field())?;
+        }
         if !owned.contains(&entity.list) {
             return Err(Error::invalid(
-                format!("{field}.list"),
+                format!("{}.list", field()),
                 format!("is {:?}, but this call replaces {owned:?}", entity.list),
             ));
         }
-        if let Some(other) = current
-            .entities
-            .get(&entity.id)
-            .filter(|e| !owned.contains(&e.list))
+        // Not on an owned list: on another one, if the store has it.
+        if let Some(other) = stored
+            .is_none()
+            .then(|| current.entities.get(&entity.id))
+            .flatten()
         {
             return Err(Error::invalid(
-                format!("{field}.id"),
+                format!("{}.id", field()),
                 format!("{:?} already belongs to list {}", entity.id, other.list),
             ));
         }
         if incoming.contains_key(&entity.id) {
             return Err(Error::invalid(
-                format!("{field}.id"),
+                format!("{}.id", field()),
                 format!("{:?} appears more than once", entity.id),
             ));
         }
@@ -597,24 +651,24 @@ fn replace_changes(
     }
     let mut pending = Vec::new();
     let mut unchanged = 0;
-    for old in current
-        .entities
+    let mut removed: Vec<&Arc<Entity>> = old
         .values()
-        .filter(|e| owned.contains(&e.list))
-    {
-        let kept =
-            incoming.contains_key(&old.id) || (keep_admin && current.admin.contains(&old.id));
-        if !kept {
-            pending.push(Pending {
-                kind: ChangeKind::Removed,
-                entity: Arc::clone(old),
-                left_list: None,
-            });
-        }
-    }
+        .copied()
+        .filter(|e| {
+            let kept =
+                incoming.contains_key(&e.id) || (keep_admin && current.admin.contains(&e.id));
+            !kept
+        })
+        .collect();
+    removed.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    pending.extend(removed.into_iter().map(|e| Pending {
+        kind: ChangeKind::Removed,
+        entity: Arc::clone(e),
+        left_list: None,
+    }));
     for (id, entity) in incoming {
-        match current.entities.get(&id) {
-            Some(old) if **old == entity => unchanged += 1,
+        match old.get(id.as_str()) {
+            Some(old) if ***old == entity => unchanged += 1,
             Some(old) => pending.push(Pending {
                 kind: ChangeKind::Updated,
                 left_list: (old.list != entity.list).then(|| old.list.clone()),

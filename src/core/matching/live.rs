@@ -250,16 +250,22 @@ impl LiveIndex {
     pub fn merged(&self, kind: MergeKind) -> Merged {
         let replaced = match kind {
             MergeKind::Full => &self.segments[..],
-            // Tiered: once the first segment beside the base outweighs all later ones, only
-            // those are merged, so a compaction costs what arrived since the last one.
+            // Size-tiered: the two newest segments, and each older one (never the base) no
+            // larger than twice what is merged so far. Segments grow in tiers, so a compaction
+            // costs about what arrived since the last one at that tier, and a change is
+            // rebuilt O(log n) times before the base takes it.
             MergeKind::Compact => {
-                let rest = &self.segments[1..];
-                let later: usize = rest.iter().skip(1).map(Segment::live).sum();
-                if rest.len() > 2 && rest[0].live() > later {
-                    &self.segments[2..]
-                } else {
-                    rest
+                let mut from = self.segments.len();
+                let mut total = 0;
+                while from > 1 {
+                    let live = self.segments[from - 1].live();
+                    if self.segments.len() - from >= 2 && live > 2 * total {
+                        break;
+                    }
+                    total += live;
+                    from -= 1;
                 }
+                &self.segments[from..]
             }
         };
         let mut entities: Vec<(&Arc<Entity>, (u64, u32))> = replaced
