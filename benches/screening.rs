@@ -579,15 +579,24 @@ fn write_native(dir: &Path, entities: &[Entity]) {
     }
 }
 
+/// A real server on loopback serving the benchmark's entities.
+struct Served {
+    channel: tonic::transport::Channel,
+    _dir: tempfile::TempDir,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), watchlist::server::BoxError>>,
+}
+
+impl Served {
+    /// Shuts the server down and waits until it has.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
 /// A real server on loopback serving `entities` as a native file source, once they are loaded.
-/// It shuts down when the returned sender is dropped.
-async fn serve(
-    entities: &[Entity],
-) -> (
-    tonic::transport::Channel,
-    tempfile::TempDir,
-    tokio::sync::oneshot::Sender<()>,
-) {
+async fn serve(entities: &[Entity]) -> Served {
     use tonic::transport::Channel;
     use watchlist::proto::v1::{screening_client::ScreeningClient, ScreenRequest};
     let dir = tempfile::tempdir().unwrap();
@@ -597,7 +606,7 @@ async fn serve(
     let mut settings = watchlist::server::Settings::new(dir.path());
     settings.admin_token = Some("bench-token".parse().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(watchlist::server::run(listener, settings, async move {
+    let task = tokio::spawn(watchlist::server::run(listener, settings, async move {
         let _ = stopped.await;
     }));
     let channel = loop {
@@ -635,12 +644,17 @@ async fn serve(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    (channel, dir, stop)
+    Served {
+        channel,
+        _dir: dir,
+        stop,
+        task,
+    }
 }
 
-async fn over_grpc(entities: &[Entity]) {
+async fn over_grpc(served: &Served, entities: &[Entity]) {
     use watchlist::proto::v1::{screening_client::ScreeningClient, ScreenRequest};
-    let (channel, _dir, _stop) = serve(entities).await;
+    let channel = served.channel.clone();
     let queries = Arc::new(queries(entities));
     println!("\ngRPC on loopback, {} names:", name_count(entities));
 
@@ -793,7 +807,6 @@ async fn over_grpc(entities: &[Entity]) {
         "  health check, 4 callers screening worst inputs ({screened} worst screens in 5 s)  {}",
         percentiles(samples)
     );
-    change_to_subscribers(channel, entities).await;
 }
 
 /// One-entity upserts every 10 ms, each delivered to 100 subscribers: from the call to each
@@ -902,23 +915,31 @@ fn main() {
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000, 100_000, 1_000_000]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    // WATCHLIST_BENCH_WRITES=only runs the write measurements alone (to profile them).
+    let writes_only = std::env::var("WATCHLIST_BENCH_WRITES").is_ok_and(|v| v == "only");
     for target in scales {
         let entities = scale(&real, target);
+        if writes_only {
+            writes(&entities);
+            continue;
+        }
         let index = in_process(&format!("{} names", target), &entities);
         writes(&entities);
         if target == 100_000 || std::env::var("WATCHLIST_BENCH_WORST").is_ok() {
             worst_cases(&index, &entities);
         }
         drop(index);
-        if target == 100_000 {
-            runtime.block_on(over_grpc(&entities));
-        } else {
-            runtime.block_on(async {
-                let (channel, _dir, _stop) = serve(&entities).await;
+        runtime.block_on(async {
+            let served = serve(&entities).await;
+            if target == 100_000 {
+                over_grpc(&served, &entities).await;
+            } else {
                 println!("\ngRPC on loopback, {} names:", name_count(&entities));
-                change_to_subscribers(channel, &entities).await;
-            });
-        }
+            }
+            change_to_subscribers(served.channel.clone(), &entities).await;
+            // Stopped and gone before the next scale, whose heap is counted.
+            served.stop().await;
+        });
     }
 }
 
@@ -992,7 +1013,8 @@ fn writes(entities: &[Entity]) {
             }
             e
         })
-        .filter(|e| e.clone().validate().is_ok())
+        // Validated in place, as the importers hand them over.
+        .filter_map(|mut e| e.validate().is_ok().then_some(e))
         .collect();
     // A second source of up to 15,000 entities is refreshed below with 50 of them changed.
     let refreshed = 15_000.min(listed.len() / 2);

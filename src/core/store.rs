@@ -607,22 +607,26 @@ fn replace_changes(
     entities: Vec<Entity>,
     keep_admin: bool,
 ) -> Result<(Vec<Pending>, u32)> {
-    // What the owned lists hold now, read from their members: a refresh costs what the source
-    // holds, not what the store holds.
-    let old: HashMap<&str, &Arc<Entity>> = owned
+    // What the owned lists hold now, read from their members (a refresh costs what the source
+    // holds, not what the store holds), each marked once the incoming entities name it.
+    let mut old: HashMap<&str, (&Arc<Entity>, bool)> = owned
         .iter()
         .filter_map(|code| current.members.get(code))
         .flatten()
-        .map(|member| (member.0.id.as_str(), &member.0))
+        .map(|member| (member.0.id.as_str(), (&member.0, false)))
         .collect();
-    let mut incoming: BTreeMap<String, Entity> = BTreeMap::new();
+    let mut new_ids: HashSet<String> = HashSet::new();
+    let mut changed: Vec<(Entity, Option<&Arc<Entity>>)> = Vec::new();
+    let mut same = Vec::new();
     for (i, mut entity) in entities.into_iter().enumerate() {
         let field = || format!("entities[{i}]");
-        let stored = old.get(entity.id.as_str()).copied();
+        let stored = old.get(entity.id.as_str()).map(|(e, _)| *e);
         // One equal to the entity stored was validated when it was stored (validation is
         // idempotent): a refresh validates what changed, not the whole source again.
-        if stored.is_none_or(|old| **old != entity) {
+        let mut equal = stored.is_some_and(|old| **old == entity);
+        if !equal {
             validate(&mut entity, &field())?;
+            equal = stored.is_some_and(|old| **old == entity);
         }
         if !owned.contains(&entity.list) {
             return Err(Error::invalid(
@@ -641,24 +645,30 @@ fn replace_changes(
                 format!("{:?} already belongs to list {}", entity.id, other.list),
             ));
         }
-        if incoming.contains_key(&entity.id) {
+        let repeated = match old.get_mut(entity.id.as_str()) {
+            Some((_, seen)) => std::mem::replace(seen, true),
+            None => !new_ids.insert(entity.id.clone()),
+        };
+        if repeated {
             return Err(Error::invalid(
                 format!("{}.id", field()),
                 format!("{:?} appears more than once", entity.id),
             ));
         }
-        incoming.insert(entity.id.clone(), entity);
+        if equal {
+            same.push(entity);
+        } else {
+            changed.push((entity, stored));
+        }
     }
+    let unchanged = same.len() as u32;
+    // The copies of what did not change (most of a refresh) are freed on another thread.
+    drop_elsewhere(same);
     let mut pending = Vec::new();
-    let mut unchanged = 0;
     let mut removed: Vec<&Arc<Entity>> = old
-        .values()
-        .copied()
-        .filter(|e| {
-            let kept =
-                incoming.contains_key(&e.id) || (keep_admin && current.admin.contains(&e.id));
-            !kept
-        })
+        .into_values()
+        .filter(|(e, seen)| !(*seen || keep_admin && current.admin.contains(&e.id)))
+        .map(|(e, _)| e)
         .collect();
     removed.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     pending.extend(removed.into_iter().map(|e| Pending {
@@ -666,22 +676,33 @@ fn replace_changes(
         entity: Arc::clone(e),
         left_list: None,
     }));
-    for (id, entity) in incoming {
-        match old.get(id.as_str()) {
-            Some(old) if ***old == entity => unchanged += 1,
-            Some(old) => pending.push(Pending {
-                kind: ChangeKind::Updated,
-                left_list: (old.list != entity.list).then(|| old.list.clone()),
-                entity: Arc::new(entity),
-            }),
-            None => pending.push(Pending {
-                kind: ChangeKind::Added,
-                entity: Arc::new(entity),
-                left_list: None,
-            }),
-        }
-    }
+    // Then the added and updated, in id order.
+    changed.sort_unstable_by(|a, b| a.0.id.cmp(&b.0.id));
+    pending.extend(changed.into_iter().map(|(entity, stored)| match stored {
+        Some(old) => Pending {
+            kind: ChangeKind::Updated,
+            left_list: (old.list != entity.list).then(|| old.list.clone()),
+            entity: Arc::new(entity),
+        },
+        None => Pending {
+            kind: ChangeKind::Added,
+            entity: Arc::new(entity),
+            left_list: None,
+        },
+    }));
     Ok((pending, unchanged))
+}
+
+/// Frees a large value on a short-lived thread, so that the writer does not wait for it.
+fn drop_elsewhere<T: Send + 'static>(values: Vec<T>) {
+    if values.len() < 1_000 {
+        return;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("watchlist-free".into())
+        .spawn(move || drop(values));
+    // If no thread can be started, the values are freed here, with the closure.
+    drop(spawned);
 }
 
 fn validate(entity: &mut Entity, field: &str) -> Result<()> {
