@@ -652,17 +652,12 @@ async fn serve(entities: &[Entity]) -> Served {
     }
 }
 
-async fn over_grpc(served: &Served, entities: &[Entity]) {
+/// Unary `Screen` from one caller, one query after another: each call's latency.
+async fn one_caller(channel: &tonic::transport::Channel, queries: &[String], label: &str) {
     use watchlist::proto::v1::{screening_client::ScreeningClient, ScreenRequest};
-    let channel = served.channel.clone();
-    let queries = Arc::new(queries(entities));
-    println!("\ngRPC on loopback, {} names:", name_count(entities));
-
-    // Unary, one caller: the same queries one after another, beside the in-process figure
-    // above, so that what gRPC itself costs is known.
     let mut client = ScreeningClient::new(channel.clone());
     let mut samples = Vec::new();
-    for q in queries.iter() {
+    for q in queries {
         let t = Instant::now();
         client
             .screen(ScreenRequest {
@@ -674,10 +669,21 @@ async fn over_grpc(served: &Served, entities: &[Entity]) {
         samples.push(t.elapsed());
     }
     println!(
-        "  unary, one caller      {:>6} screens  {}",
+        "  unary, {label} {:>6} screens  {}",
         samples.len(),
         percentiles(samples)
     );
+}
+
+async fn over_grpc(served: &Served, entities: &[Entity]) {
+    use watchlist::proto::v1::{screening_client::ScreeningClient, ScreenRequest};
+    let channel = served.channel.clone();
+    let queries = Arc::new(queries(entities));
+    println!("\ngRPC on loopback, {} names:", name_count(entities));
+
+    // Unary, one caller: the same queries one after another, beside the in-process figure
+    // above, so that what gRPC itself costs is known (the server's first pass over them).
+    one_caller(&channel, &queries[..], "one caller     ").await;
 
     // Unary, 32 concurrent callers on one connection.
     let start = Instant::now();
@@ -743,25 +749,13 @@ async fn over_grpc(served: &Served, entities: &[Entity]) {
         n as f64 / start.elapsed().as_secs_f64()
     );
 
-    // Unary, one caller at a time: what gRPC itself adds to the in-process figure.
-    let mut client = ScreeningClient::new(channel.clone());
-    let mut samples = Vec::new();
-    for q in queries.iter().take(2000) {
-        let t = Instant::now();
-        client
-            .screen(ScreenRequest {
-                name: q.clone(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        samples.push(t.elapsed());
-    }
-    println!(
-        "  unary, 1 caller        {:>6} screens  {}",
-        samples.len(),
-        percentiles(samples)
-    );
+    // Unary, one caller again, on a server that has seen every query.
+    one_caller(
+        &channel,
+        &queries[..queries.len().min(2000)],
+        "1 caller, again",
+    )
+    .await;
 
     // Health checks while 4 callers screen the worst accepted inputs without pause.
     use tonic_health::pb::{health_client::HealthClient, HealthCheckRequest};
