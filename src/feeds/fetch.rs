@@ -22,6 +22,8 @@ pub struct Body {
     pub digest: String,
     /// When these bytes were fetched (for a cached copy: when it was first fetched).
     pub fetched_at: u64,
+    /// For a local source, its files' stamp taken before they were read (`local_stamp`).
+    pub stamp: String,
 }
 
 pub enum Fetched {
@@ -36,14 +38,9 @@ pub fn now_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Reads a local file (with its siblings) or a directory of native files.
-pub fn read_local(spec: &SourceSpec, path: &Path) -> Result<Body, String> {
-    let mut body = Body {
-        fetched_at: now_secs(),
-        ..Body::default()
-    };
-    let mut hasher = Sha256::new();
-    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+/// The files a local source reads: a directory's native files in name order, or a file and
+/// the siblings its format reads beside it that exist.
+fn local_files(spec: &SourceSpec, path: &Path) -> Result<Vec<PathBuf>, String> {
     if path.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| format!("cannot read the directory {}: {e}", path.display()))?
@@ -51,7 +48,54 @@ pub fn read_local(spec: &SourceSpec, path: &Path) -> Result<Body, String> {
             .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
             .collect();
         files.sort();
-        for file in files {
+        return Ok(files);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let siblings = spec.format.siblings(&name).into_iter().map(|s| dir.join(s));
+    Ok(std::iter::once(path.to_path_buf())
+        .chain(siblings.filter(|p| p.exists()))
+        .collect())
+}
+
+/// A local source's files as seen from outside: each one's path, size and modification time.
+/// A poll that finds the stamp it applied last skips reading and hashing the files (a large
+/// source is hundreds of megabytes). Empty, so never equal, when a file cannot be read or was
+/// modified in the last two seconds (a write within the clock's granularity could leave size
+/// and time unchanged).
+pub fn local_stamp(spec: &SourceSpec, path: &Path) -> String {
+    let recent = SystemTime::now() - std::time::Duration::from_secs(2);
+    let mut stamp = String::new();
+    for file in local_files(spec, path).unwrap_or_default() {
+        let Ok(meta) = std::fs::metadata(&file) else {
+            return String::new();
+        };
+        let Some(modified) = meta.modified().ok().filter(|m| *m < recent) else {
+            return String::new();
+        };
+        let nanos = modified
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        stamp.push_str(&format!("{}\t{}\t{nanos}\n", file.display(), meta.len()));
+    }
+    stamp
+}
+
+/// Reads a local file (with its siblings) or a directory of native files.
+pub fn read_local(spec: &SourceSpec, path: &Path) -> Result<Body, String> {
+    let mut body = Body {
+        fetched_at: now_secs(),
+        // Before reading: a change made while reading shows in the next poll's stamp.
+        stamp: local_stamp(spec, path),
+        ..Body::default()
+    };
+    let mut hasher = Sha256::new();
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    if path.is_dir() {
+        for file in local_files(spec, path)? {
             hasher.update(file.to_string_lossy().as_bytes());
             hasher.update(read(&file)?);
         }
@@ -145,6 +189,7 @@ pub async fn fetch_url(
         last_modified,
         digest: hex(&hasher.finalize()),
         fetched_at: now_secs(),
+        stamp: String::new(),
     }))
 }
 
@@ -230,6 +275,7 @@ impl Cache {
             digest: meta.digest,
             fetched_at: meta.fetched_at,
             siblings: HashMap::new(),
+            stamp: String::new(),
         };
         for name in meta.siblings {
             let bytes = std::fs::read(self.dir.join(format!("sibling.{name}"))).ok()?;
@@ -271,4 +317,42 @@ impl Cache {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::import::Format;
+
+    #[test]
+    fn a_stamp_changes_with_size_or_time_and_is_not_trusted_when_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("list.jsonl");
+        let spec = SourceSpec::new(
+            "test",
+            Format::Native,
+            Location::Path(dir.path().to_path_buf()),
+        );
+        let write = |text: &str, age: u64| {
+            std::fs::write(&path, text).unwrap();
+            let file = std::fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(SystemTime::now() - Duration::from_secs(age))
+                .unwrap();
+        };
+        write("{\"a\": 1}\n", 60);
+        let first = local_stamp(&spec, dir.path());
+        assert!(!first.is_empty());
+        assert_eq!(first, local_stamp(&spec, dir.path()), "nothing changed");
+        write("{\"a\": 2}\n", 30);
+        let same_size = local_stamp(&spec, dir.path());
+        assert_ne!(first, same_size, "same size, another time");
+        write("{\"a\": 22}\n", 30);
+        assert_ne!(same_size, local_stamp(&spec, dir.path()), "another size");
+        write("{\"a\": 3}\n", 0);
+        assert_eq!(local_stamp(&spec, dir.path()), "", "modified just now");
+        // A read records the stamp taken before it.
+        write("{\"a\": 4}\n", 60);
+        let body = read_local(&spec, dir.path()).unwrap();
+        assert_eq!(body.stamp, local_stamp(&spec, dir.path()));
+    }
 }

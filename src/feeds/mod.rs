@@ -322,14 +322,24 @@ impl Runner {
             last_modified: m.last_modified.clone(),
             digest: m.digest.clone(),
             fetched_at: m.fetched_at,
+            stamp: String::new(),
         });
         let fetched = match &spec.location {
             Location::Path(path) => {
                 let (spec2, path) = (spec.clone(), path.clone());
-                tokio::task::spawn_blocking(move || fetch::read_local(&spec2, &path))
-                    .await
-                    .map_err(|e| Error::Internal(e.to_string()))?
-                    .map(Fetched::Body)
+                // Files that look as they did when last applied are not read again.
+                let applied = (!force)
+                    .then(|| self.held.as_ref().map(|h| h.stamp.clone()))
+                    .flatten()
+                    .filter(|stamp| !stamp.is_empty());
+                tokio::task::spawn_blocking(move || {
+                    if applied.is_some_and(|stamp| stamp == fetch::local_stamp(&spec2, &path)) {
+                        return Ok(Fetched::NotModified);
+                    }
+                    fetch::read_local(&spec2, &path).map(Fetched::Body)
+                })
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))?
             }
             Location::Url(url) => {
                 let held = self.held.as_ref().or(validators.as_ref());

@@ -87,7 +87,9 @@ pub async fn spawn_server(tune: impl FnOnce(&mut Settings)) -> TestServer {
         .await
         .unwrap();
     let mut health = HealthClient::new(channel.clone());
-    for _ in 0..200 {
+    // Up to a minute: a debug build loading a real list file while other tests run in parallel
+    // on two cores has taken over 5 s.
+    for _ in 0..2400 {
         let status = health
             .check(HealthCheckRequest {
                 service: String::new(),
