@@ -501,6 +501,9 @@ impl Store {
                 gone.push(Arc::clone(old));
                 if let Some(set) = members.get_mut(&old.list) {
                     set.remove(old.id.as_str());
+                    if set.is_empty() {
+                        members.remove(&old.list);
+                    }
                 }
             }
             if p.kind == ChangeKind::Removed {
@@ -635,11 +638,11 @@ fn replace_changes(
             ));
         }
         // Not on an owned list: on another one, if the store has it.
-        if let Some(other) = stored
-            .is_none()
-            .then(|| current.entities.get(&entity.id))
-            .flatten()
-        {
+        let elsewhere = match stored {
+            Some(_) => None,
+            None => current.entities.get(&entity.id),
+        };
+        if let Some(other) = elsewhere {
             return Err(Error::invalid(
                 format!("{}.id", field()),
                 format!("{:?} already belongs to list {}", entity.id, other.list),

@@ -50,14 +50,9 @@ fn local_files(spec: &SourceSpec, path: &Path) -> Result<Vec<PathBuf>, String> {
         files.sort();
         return Ok(files);
     }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let siblings = spec.format.siblings(&name).into_iter().map(|s| dir.join(s));
+    let siblings = super::files::sibling_paths(spec.format, path);
     Ok(std::iter::once(path.to_path_buf())
-        .chain(siblings.filter(|p| p.exists()))
+        .chain(siblings.into_iter().map(|(_, p)| p))
         .collect())
 }
 
@@ -67,7 +62,7 @@ fn local_files(spec: &SourceSpec, path: &Path) -> Result<Vec<PathBuf>, String> {
 /// modified in the last two seconds (a write within the clock's granularity could leave size
 /// and time unchanged).
 pub fn local_stamp(spec: &SourceSpec, path: &Path) -> String {
-    let recent = SystemTime::now() - std::time::Duration::from_secs(2);
+    let recent = SystemTime::now() - Duration::from_secs(2);
     let mut stamp = String::new();
     for file in local_files(spec, path).unwrap_or_default() {
         let Ok(meta) = std::fs::metadata(&file) else {

@@ -45,18 +45,28 @@ pub fn read_path(format: Format, path: &Path) -> Result<Imported> {
 pub fn read_files(format: Format, path: &Path) -> Result<(Vec<u8>, Siblings)> {
     let main = read_file(path)?;
     let mut siblings = HashMap::new();
+    for (sibling, p) in sibling_paths(format, path) {
+        siblings.insert(sibling, read_file(&p)?);
+    }
+    Ok((main, siblings))
+}
+
+/// The siblings `format` reads beside the file at `path` that exist: name and path.
+pub fn sibling_paths(format: Format, path: &Path) -> Vec<(String, PathBuf)> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    for sibling in format.siblings(&name) {
-        let p: PathBuf = dir.join(&sibling);
-        if p.exists() {
-            siblings.insert(sibling, read_file(&p)?);
-        }
-    }
-    Ok((main, siblings))
+    format
+        .siblings(&name)
+        .into_iter()
+        .map(|sibling| {
+            let p = dir.join(&sibling);
+            (sibling, p)
+        })
+        .filter(|(_, p)| p.exists())
+        .collect()
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>> {

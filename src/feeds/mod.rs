@@ -328,10 +328,9 @@ impl Runner {
             Location::Path(path) => {
                 let (spec2, path) = (spec.clone(), path.clone());
                 // Files that look as they did when last applied are not read again.
-                let applied = (!force)
-                    .then(|| self.held.as_ref().map(|h| h.stamp.clone()))
-                    .flatten()
-                    .filter(|stamp| !stamp.is_empty());
+                let applied = (self.held.as_ref())
+                    .map(|h| h.stamp.clone())
+                    .filter(|stamp| !force && !stamp.is_empty());
                 tokio::task::spawn_blocking(move || {
                     if applied.is_some_and(|stamp| stamp == fetch::local_stamp(&spec2, &path)) {
                         return Ok(Fetched::NotModified);
