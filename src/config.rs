@@ -25,6 +25,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the gRPC API.
     Serve(Box<ServeArgs>),
+    /// Screen every name of a CSV or JSON Lines file and write the hits. Exit status 0: no
+    /// hit; 1: hits found; 2: the input, the options, the data or the server was unusable.
+    Screen(Box<ScreenArgs>),
     /// Parse a list file and report its counts and rejected rows, without serving it.
     Check(CheckArgs),
     /// Check the cross-reference of Chinese names against list files: malformed rows,
@@ -65,6 +68,120 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where the listed entities come from: the same flags for `serve` and `screen`.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Directory of list files in our native format, served when no --config or --source is
+    /// given.
+    #[arg(long, env = "WATCHLIST_SEEDS", default_value = "seeds")]
+    pub seeds: PathBuf,
+    /// TOML file of sources (see the README's "Sources" section).
+    #[arg(long, env = "WATCHLIST_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// A source as FORMAT=PATH_OR_URL (repeatable), e.g. csl-csv=https://.../consolidated.csv.
+    #[arg(long = "source", env = "WATCHLIST_SOURCES", value_delimiter = ',')]
+    pub sources: Vec<String>,
+    /// Directory for the last good copy of each remote source, so a restart without network
+    /// still serves.
+    #[arg(long, env = "WATCHLIST_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// The configured sources (the seeds when none is given) and the cache directory.
+    pub fn sources(&self) -> Result<(Vec<SourceSpec>, Option<PathBuf>), String> {
+        let mut sources = Vec::new();
+        let mut cache_dir = self.cache_dir.clone();
+        if let Some(path) = &self.config {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            let file = feeds::config::from_toml(&text, base)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            sources.extend(file.sources);
+            cache_dir = cache_dir.or(file.cache_dir);
+        }
+        for flag in &self.sources {
+            sources.push(SourceSpec::from_flag(flag)?);
+        }
+        if sources.is_empty() {
+            sources.push(SourceSpec::seeds(&self.seeds));
+        }
+        feeds::config::validate(&sources)?;
+        Ok((sources, cache_dir))
+    }
+
+    /// Whether any source was named (the seeds are the default otherwise).
+    pub fn given(&self) -> bool {
+        self.config.is_some() || !self.sources.is_empty()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    /// The names to screen: CSV with a header row (columns reference, name, and optionally
+    /// type, countries, identifiers) or JSON Lines with the same fields; `-` reads stdin.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Where the hits go (`-`: stdout, the default).
+    #[arg(long, default_value = "-")]
+    pub output: PathBuf,
+    /// The input's format; by default from its extension (.csv, .jsonl, .ndjson, .json).
+    #[arg(long, value_enum)]
+    pub input_format: Option<FileFormat>,
+    /// The output's format; by default from its extension, CSV on stdout.
+    #[arg(long, value_enum)]
+    pub output_format: Option<FileFormat>,
+    /// One output row for every input row, also without a hit (band "none") or rejected
+    /// (band "rejected", with the reason).
+    #[arg(long)]
+    pub all: bool,
+    /// Lowest score (0..1) reported as a hit; by default the service's default, 0.75.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Most hits per name (1..100).
+    #[arg(long, default_value_t = 10)]
+    pub limit: u32,
+    /// Only screen against these lists (codes, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub lists: Vec<String>,
+    /// Only screen against lists imposed by these countries (US, CN).
+    #[arg(long, value_delimiter = ',')]
+    pub imposed_by: Vec<String>,
+    /// Screen through a running service's ScreenStream at this address (e.g.
+    /// http://127.0.0.1:50051 or https://screening.internal:443) instead of loading the data
+    /// here. The data flags (--source, --config, --seeds) do not apply then.
+    #[arg(long)]
+    pub server: Option<String>,
+    /// PEM CA bundle to verify the server's certificate (implies TLS).
+    #[arg(long, requires = "server")]
+    pub tls_ca: Option<PathBuf>,
+    /// The name the server's certificate is checked against, when not the address's host.
+    #[arg(long, requires = "server")]
+    pub tls_domain: Option<String>,
+    /// PEM client certificate for mutual TLS (with --tls-key).
+    #[arg(long, requires_all = ["server", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Threads screening here (0: one per core). With --server, the service uses its own.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// No progress bar or progress lines (the summary is still printed on stderr).
+    #[arg(long)]
+    pub no_progress: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// A file format of `screen`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    Csv,
+    Jsonl,
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -85,20 +202,8 @@ pub struct ServeArgs {
     /// PEM CA bundle: clients must present a certificate it signed (mutual TLS).
     #[arg(long, env = "WATCHLIST_TLS_CLIENT_CA", requires = "tls_cert")]
     pub tls_client_ca: Option<PathBuf>,
-    /// Directory of list files in our native format, served when no --config or --source is
-    /// given.
-    #[arg(long, env = "WATCHLIST_SEEDS", default_value = "seeds")]
-    pub seeds: PathBuf,
-    /// TOML file of sources (see the README's "Sources" section).
-    #[arg(long, env = "WATCHLIST_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// A source as FORMAT=PATH_OR_URL (repeatable), e.g. csl-csv=https://.../consolidated.csv.
-    #[arg(long = "source", env = "WATCHLIST_SOURCES", value_delimiter = ',')]
-    pub sources: Vec<String>,
-    /// Directory for the last good copy of each remote source, so a restart without network
-    /// still serves.
-    #[arg(long, env = "WATCHLIST_CACHE_DIR")]
-    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Bearer token for the Admin service. Prefer --admin-token-file: flags are visible to
     /// other users of the machine.
     #[arg(
@@ -167,24 +272,7 @@ impl ServeArgs {
             }
             (None, None) => None,
         };
-        let mut sources = Vec::new();
-        let mut cache_dir = self.cache_dir.clone();
-        if let Some(path) = &self.config {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
-            let base = path.parent().unwrap_or(std::path::Path::new("."));
-            let file = feeds::config::from_toml(&text, base)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            sources.extend(file.sources);
-            cache_dir = cache_dir.or(file.cache_dir);
-        }
-        for flag in &self.sources {
-            sources.push(SourceSpec::from_flag(flag)?);
-        }
-        if sources.is_empty() {
-            sources.push(SourceSpec::seeds(&self.seeds));
-        }
-        feeds::config::validate(&sources)?;
+        let (sources, cache_dir) = self.data.sources()?;
         let mut settings = Settings::with_sources(sources);
         settings.cache_dir = cache_dir;
         settings.admin_token = admin_token;

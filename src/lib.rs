@@ -13,6 +13,7 @@
 //! - [`server`]: assembly and lifecycle; [`config`]: flags and environment.
 
 pub mod api;
+pub mod batch;
 pub mod check;
 pub mod config;
 pub mod core;

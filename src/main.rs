@@ -14,6 +14,16 @@ async fn main() -> ExitCode {
         Command::Serve(args) => args,
         Command::Check(args) => return watchlist::check::run(&args),
         Command::CheckXref(args) => return watchlist::check::run_xref(&args),
+        Command::Screen(args) => {
+            // Only what needs a person's attention: a source that failed, a record rejected.
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .init();
+            return watchlist::batch::run(&args).await;
+        }
     };
     init_tracing(args.log_format);
     let settings = match args.settings() {

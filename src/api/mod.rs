@@ -5,7 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod changes;
-mod convert;
+pub mod convert;
 pub mod deadline;
 pub mod health;
 pub mod screening;

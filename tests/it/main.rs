@@ -6,6 +6,7 @@ mod corpus;
 
 mod admin;
 mod bad_input;
+mod batch;
 mod catalog;
 mod changes;
 mod durability;

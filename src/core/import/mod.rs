@@ -6,7 +6,7 @@
 //! OFAC SDN.XML and advanced XML, OpenSanctions FollowTheMoney JSON lines, and our own native
 //! format. Layouts are described in `seeds/README.md` and each parser's header.
 
-mod countries;
+pub mod countries;
 mod csl;
 mod ftm;
 pub mod lists;
