@@ -53,8 +53,9 @@ type Labels = Vec<(&'static str, String)>;
 pub struct Metrics {
     registry: Registry,
     screens: Family<Labels, Counter>,
-    screen_seconds: Histogram,
-    matches: Counter,
+    screen_seconds: Family<Labels, Histogram, fn() -> Histogram>,
+    matches: Family<Labels, Counter>,
+    results: Family<Labels, Counter>,
     events_sent: Counter,
     disconnects: Family<Labels, Counter>,
     admin: Family<Labels, Counter>,
@@ -64,6 +65,13 @@ pub struct Metrics {
     sequence: Gauge,
     retained_oldest: Gauge,
     subscribers: Gauge,
+}
+
+/// 25 µs .. ~0.8 s in doublings.
+fn screen_histogram() -> Histogram {
+    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
+        25e-6, 2.0, 16,
+    ))
 }
 
 impl std::fmt::Debug for Metrics {
@@ -83,11 +91,9 @@ impl Metrics {
         let mut m = Metrics {
             registry: Registry::with_prefix("watchlist"),
             screens: Family::default(),
-            // 25 µs .. ~0.8 s in doublings.
-            screen_seconds: Histogram::new(
-                prometheus_client::metrics::histogram::exponential_buckets(25e-6, 2.0, 16),
-            ),
-            matches: Counter::default(),
+            screen_seconds: Family::new_with_constructor(screen_histogram),
+            matches: Family::default(),
+            results: Family::default(),
             events_sent: Counter::default(),
             disconnects: Family::default(),
             admin: Family::default(),
@@ -106,13 +112,18 @@ impl Metrics {
         );
         r.register(
             "screen_duration_seconds",
-            "Time to screen one name in the index (excluding transport)",
+            "Time to screen one name in the index (excluding transport), by rpc",
             m.screen_seconds.clone(),
         );
         r.register(
             "matches",
-            "Matches returned by screening",
+            "Matches returned by screening, by band (strong, review, weak)",
             m.matches.clone(),
+        );
+        r.register(
+            "screen_results",
+            "Names screened, by the band of their best match (none: no match)",
+            m.results.clone(),
         );
         r.register(
             "events_sent",
@@ -121,7 +132,7 @@ impl Metrics {
         );
         r.register(
             "subscriber_disconnects",
-            "Subscriptions ended, by reason (client_closed, fell_behind, shutdown)",
+            "Subscriptions ended, by reason (client_closed, stalled, fell_behind, deadline, shutdown)",
             m.disconnects.clone(),
         );
         r.register(
@@ -158,17 +169,37 @@ impl Metrics {
         m
     }
 
-    pub fn screened(&self, rpc: &'static str, outcome: &'static str, seconds: f64, matches: usize) {
+    /// One name screened: `bands` are its matches' bands, best first (empty on an error or
+    /// when nothing matched).
+    pub fn screened<'a>(
+        &self,
+        rpc: &'static str,
+        outcome: &'static str,
+        seconds: f64,
+        bands: impl IntoIterator<Item = &'a str>,
+    ) {
         self.screens
             .get_or_create(&vec![
                 ("rpc", rpc.to_string()),
                 ("outcome", outcome.to_string()),
             ])
             .inc();
-        if outcome == "ok" {
-            self.screen_seconds.observe(seconds);
-            self.matches.inc_by(matches as u64);
+        if outcome != "ok" {
+            return;
         }
+        self.screen_seconds
+            .get_or_create(&vec![("rpc", rpc.to_string())])
+            .observe(seconds);
+        let mut best = None;
+        for band in bands {
+            best = best.or(Some(band.to_string()));
+            self.matches
+                .get_or_create(&vec![("band", band.to_string())])
+                .inc();
+        }
+        self.results
+            .get_or_create(&vec![("band", best.unwrap_or_else(|| "none".into()))])
+            .inc();
     }
 
     pub fn event_sent(&self) {

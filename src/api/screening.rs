@@ -71,9 +71,9 @@ fn screen_one(
             rpc,
             "ok",
             started.elapsed().as_secs_f64(),
-            response.matches.len(),
+            response.matches.iter().map(|m| m.band.as_str()),
         ),
-        Err(_) => shared.metrics.screened(rpc, "error", 0.0, 0),
+        Err(_) => shared.metrics.screened(rpc, "error", 0.0, []),
     }
     screened
 }

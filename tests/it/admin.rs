@@ -8,7 +8,7 @@ use watchlist::proto::v1::{
     ScreenRequest, SubscribeRequest, UpsertEntitiesRequest,
 };
 
-fn entity(id: &str, name: &str, list: &str) -> Entity {
+pub fn entity(id: &str, name: &str, list: &str) -> Entity {
     Entity {
         id: id.into(),
         r#type: EntityType::Organization as i32,

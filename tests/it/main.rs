@@ -9,6 +9,7 @@ mod bad_input;
 mod batch;
 mod catalog;
 mod changes;
+mod dashboard;
 mod durability;
 mod eval;
 mod fixtures;

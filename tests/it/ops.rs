@@ -21,7 +21,7 @@ fn tls_file(name: &str) -> PathBuf {
         .join(name)
 }
 
-struct Running {
+pub struct Running {
     stop: Option<oneshot::Sender<()>>,
     handle: tokio::task::JoinHandle<()>,
 }
@@ -35,11 +35,11 @@ impl Drop for Running {
     }
 }
 
-async fn listener() -> TcpListener {
+pub async fn listener() -> TcpListener {
     TcpListener::bind("127.0.0.1:0").await.unwrap()
 }
 
-fn start(listeners: Listeners, tune: impl FnOnce(&mut Settings)) -> Running {
+pub fn start(listeners: Listeners, tune: impl FnOnce(&mut Settings)) -> Running {
     let mut settings = Settings::new(seeds_dir());
     settings.admin_token = Some(TOKEN.parse().unwrap());
     settings.drain = Duration::from_secs(1);
@@ -59,7 +59,7 @@ fn start(listeners: Listeners, tune: impl FnOnce(&mut Settings)) -> Running {
 }
 
 /// Waits until the server behind `channel` is SERVING.
-async fn serving(channel: &Channel) {
+pub async fn serving(channel: &Channel) {
     for _ in 0..400 {
         let status = HealthClient::new(channel.clone())
             .check(HealthCheckRequest {
@@ -75,13 +75,13 @@ async fn serving(channel: &Channel) {
     panic!("never SERVING");
 }
 
-async fn plain(addr: std::net::SocketAddr) -> Channel {
+pub async fn plain(addr: std::net::SocketAddr) -> Channel {
     Channel::from_shared(format!("http://{addr}"))
         .unwrap()
         .connect_lazy()
 }
 
-async fn scrape(addr: std::net::SocketAddr) -> String {
+pub async fn scrape(addr: std::net::SocketAddr) -> String {
     reqwest::get(format!("http://{addr}/metrics"))
         .await
         .unwrap()
@@ -120,14 +120,21 @@ async fn metrics_count_screens_and_describe_lists_and_sources() {
     for line in [
         "watchlist_screens_total{rpc=\"screen\",outcome=\"ok\"} 2",
         "watchlist_screens_total{rpc=\"screen\",outcome=\"error\"} 1",
-        "watchlist_screen_duration_seconds_count 2",
+        "watchlist_screen_duration_seconds_count{rpc=\"screen\"} 2",
         "watchlist_list_entities{list=\"CN-MOFCOM-UEL\",imposed_by=\"CN\",source=\"seeds\"} 87",
         "watchlist_source_up{source=\"seeds\"} 1",
         "watchlist_subscribers 0",
     ] {
         assert!(text.contains(line), "{line:?} missing from\n{text}");
     }
-    assert!(text.contains("watchlist_matches_total "), "{text}");
+    assert!(
+        text.contains("watchlist_matches_total{band=\"strong\"} "),
+        "{text}"
+    );
+    assert!(
+        text.contains("watchlist_screen_results_total{band=\"strong\"} 2"),
+        "{text}"
+    );
     assert!(text.contains("watchlist_sequence 705"), "{text}");
     let missing = reqwest::get(format!("http://{metrics_addr}/other"))
         .await
