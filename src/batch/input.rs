@@ -388,7 +388,7 @@ fn party(
                 Ok((kind.trim().to_ascii_lowercase(), value.trim().to_string()))
             }
             _ => Err(reject(format!(
-                "identifier \"{i}\" is not TYPE:VALUE (e.g. uscc:91350100717833993N)"
+                "identifier \"{i}\" is not TYPE:VALUE (e.g. uscc:91330000733796106P)"
             ))),
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -230,8 +230,9 @@ fn summarise(
     );
     if tally.rejected > 0 {
         eprintln!(
-            "{} rows rejected{}",
+            "{} {} rejected{}",
             thousands(tally.rejected),
+            if tally.rejected == 1 { "row" } else { "rows" },
             if tally.rejected > SHOW_REJECTED {
                 format!(" (the first {SHOW_REJECTED} are shown above)")
             } else {

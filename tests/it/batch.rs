@@ -181,7 +181,8 @@ async fn formats_bad_rows_and_exit_statuses() {
          s-3,Kharon,robot,,\n\
          s-4,Nordic Timber AS,,NO,\n\
          s-5,CloudWalk Technology,organisation,China,\n\
-         s-6,Acme, Inc.,,,\n",
+         s-6,Acme, Inc.,,,\n\
+         s-7,Zhejiang Example Trading,,,uscc:91330000733796106P\n",
     );
     let json_in = write(
         "book.jsonl",
@@ -191,7 +192,9 @@ async fn formats_bad_rows_and_exit_statuses() {
          {\"reference\": \"s-3\", \"name\": \"Kharon\", \"type\": \"robot\"}\n\
          {\"reference\": \"s-4\", \"name\": \"Nordic Timber AS\", \"countries\": \"NO\"}\n\
          {\"reference\": \"s-5\", \"name\": \"CloudWalk Technology\", \"countries\": [\"China\"]}\n\
-         this line is not JSON\n",
+         this line is not JSON\n\
+         {\"reference\": \"s-7\", \"name\": \"Zhejiang Example Trading\", \
+         \"identifiers\": [{\"type\": \"uscc\", \"value\": \"91330000733796106P\"}]}\n",
     );
     let csv_out = dir.path().join("hits.csv");
     let json_out = dir.path().join("hits.jsonl");
@@ -245,7 +248,12 @@ async fn formats_bad_rows_and_exit_statuses() {
     }
     assert_eq!(from_csv, from_json);
     let references: BTreeSet<&str> = from_csv.iter().map(|r| r.0.as_str()).collect();
-    assert_eq!(references, BTreeSet::from(["s-1", "s-5"]), "{from_csv:?}");
+    // s-7 only by its identifier (Hikvision's USCC), under another name.
+    assert_eq!(
+        references,
+        BTreeSet::from(["s-1", "s-5", "s-7"]),
+        "{from_csv:?}"
+    );
 
     // Nothing found: exit 0.
     let clean = write(
