@@ -14,6 +14,9 @@
 //! fixed word list, so a larger file is not the same names again. The figure is the
 //! binary's own screening rate (input read, screened, output written; loading excluded, and
 //! shown apart as "ready"), and the whole run's wall time.
+//!
+//! `WATCHLIST_BENCH_BINARIES=old,new` runs each row with each of those binaries in turn (the
+//! same inputs, alternated), to compare two builds in one run.
 
 #[path = "../tests/corpus/mod.rs"]
 mod corpus;
@@ -73,14 +76,22 @@ fn main() {
         }
         None => println!("(../shared/data is absent: the real lists are skipped)"),
     }
+    let binaries: Vec<String> = match std::env::var("WATCHLIST_BENCH_BINARIES") {
+        Ok(list) => list.split(',').map(str::to_string).collect(),
+        Err(_) => vec![env!("CARGO_BIN_EXE_watchlist").to_string()],
+    };
+    let tagged = |label: &str, b: usize| match binaries.len() {
+        1 => label.to_string(),
+        _ => format!("[{b}] {label}"),
+    };
     for (label, source) in &datasets {
         for (size, input) in &inputs {
             for threads in [1, cores] {
-                let run = screen(
-                    input,
-                    &["--source", source, "--threads", &threads.to_string()],
-                );
-                run.print(label, *size, &threads.to_string());
+                for (b, binary) in binaries.iter().enumerate() {
+                    let threads = threads.to_string();
+                    let run = screen(binary, input, &["--source", source, "--threads", &threads]);
+                    run.print(&tagged(label, b), *size, &threads);
+                }
             }
         }
     }
@@ -88,7 +99,7 @@ fn main() {
     std::fs::write(&probe, "name\nprobe\n").expect("probe");
     let mut server = Served::start(&seeds, &probe);
     for (size, input) in &inputs {
-        let run = screen(input, &["--server", &server.address]);
+        let run = screen(&binaries[0], input, &["--server", &server.address]);
         run.print("seeds via --server (ScreenStream)", *size, "server");
     }
     server.stop();
@@ -178,7 +189,7 @@ fn write_native(entities: &[Entity], dir: &Path) -> usize {
             code: list.to_string(),
             name: format!("{list} (bench copy)"),
             authority: "bench".into(),
-            imposing_country: if list.contains("-CN-") { "CN" } else { "US" }.into(),
+            imposing_country: if list.contains("-CN") { "CN" } else { "US" }.into(),
             legal_basis: "bench".into(),
             measures: vec![Measure::EnhancedDueDiligence],
             meaning: "A copy of a real list for the benchmark.".into(),
@@ -230,11 +241,11 @@ impl Run {
     }
 }
 
-/// Runs the binary on `input` and reads its summary.
-fn screen(input: &Path, extra: &[&str]) -> Run {
+/// Runs `binary` on `input` and reads its summary.
+fn screen(binary: &str, input: &Path, extra: &[&str]) -> Run {
     let output = input.with_extension("out.csv");
     let started = Instant::now();
-    let result = Command::new(env!("CARGO_BIN_EXE_watchlist"))
+    let result = Command::new(binary)
         .arg("screen")
         .arg("--input")
         .arg(input)

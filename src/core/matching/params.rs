@@ -3,7 +3,7 @@
 //! candidate stage relies on (see `ceiling.rs`).
 
 /// Changes whenever a change to the scorer can change a score.
-pub const ALGORITHM_VERSION: &str = "wl-match-7";
+pub const ALGORITHM_VERSION: &str = "wl-match-8";
 
 /// Token pairs below this similarity do not match: one slip in a five-letter word (0.85) or a
 /// consonant dropped (0.8) does, an arbitrary letter in a six-letter word (0.75) does not.

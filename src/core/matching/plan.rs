@@ -48,7 +48,17 @@ impl Index {
             }
             forms.push((QueryForm::Syllable, syllables));
         }
-        if let Some(rejoined) = Self::rejoin(&tokens, resolver) {
+        // Joins of split pinyin alone, beside every join: "Bei Jing RSLaser Opto Electronics"
+        // is beijing … opto electronics for a party whose name keeps "Opto-Electronics" apart,
+        // though the vocabulary also has optoelectronics.
+        let rejoined = Self::rejoin(&tokens, resolver, false);
+        if let Some(pinyin) = Self::rejoin(&tokens, resolver, true) {
+            let texts = |t: &[Token]| t.iter().map(|t| t.text.clone()).collect::<Vec<_>>();
+            if rejoined.as_deref().map(texts) != Some(texts(&pinyin)) {
+                forms.push((QueryForm::Plain, pinyin));
+            }
+        }
+        if let Some(rejoined) = rejoined {
             forms.push((QueryForm::Plain, rejoined));
         }
         // A Chinese query whose translation is generic words only (东京大学 → tokyo
@@ -121,42 +131,58 @@ impl Index {
     /// The query with words split or joined where the vocabulary says so: "Sky Dio" →
     /// skydio, "Jing Wei Da" → jingweida, "ACT 1" → act1, "LockheedMartin" → lockheed
     /// martin, and split pinyin with a typing error joined ("Xin Jian" → xinjian, near
-    /// xinjiang). `None` when nothing changes.
-    pub(super) fn rejoin(tokens: &[Token], resolver: &mut Resolver) -> Option<Vec<Token>> {
+    /// xinjiang). With `pinyin_only`, only runs holding a pinyin syllable are joined (Shen
+    /// Zhen, not Opto Electronics) and no word is split. `None` when nothing changes.
+    pub(super) fn rejoin(
+        tokens: &[Token],
+        resolver: &mut Resolver,
+        pinyin_only: bool,
+    ) -> Option<Vec<Token>> {
         let latin = |t: &Token| t.script == Script::Latin;
         let all_syllables = tokens.iter().all(|t| text::is_syllable(&t.text));
         let mut out: Vec<Token> = Vec::with_capacity(tokens.len() + 1);
         let mut changed = false;
         let mut i = 0;
-        let mut joined = String::new();
         while i < tokens.len() {
             let token = &tokens[i];
-            let join = (2..=3).rev().find_map(|len| {
+            // The run of `len` words from here, joined, if they are Latin words.
+            let run = |len: usize| -> Option<(&[Token], String)> {
                 let run = tokens.get(i..i + len)?;
                 if !run.iter().all(latin) || token.is_numeric() {
                     return None;
                 }
-                joined.clear();
-                run.iter().for_each(|t| joined.push_str(&t.text));
-                // Split pinyin with a typing error (Xin Jian → xinjiang, Si Chuam → sichuan):
-                // short pieces, one a syllable, joined into a word near one the vocabulary has;
-                // not in a query of syllables only, a personal name, whose syllables are
-                // names each (Lu Liang is not Quliang).
-                let known = resolver.knows(&joined);
-                let mut split_pinyin = || {
-                    !all_syllables
-                        && joined.chars().count() >= 6
-                        && run.iter().any(|t| text::is_syllable(&t.text))
-                        && run.iter().all(|t| {
-                            t.text.chars().count() <= 6 && t.text.chars().all(char::is_alphabetic)
-                        })
-                        && resolver.near_word(
-                            &Token::new(joined.clone(), Script::Latin, token.segment),
-                            FUZZY_MIN,
-                        )
-                };
-                (known || split_pinyin()).then(|| (joined.clone(), len))
-            });
+                if pinyin_only && !run.iter().any(|t| text::is_syllable(&t.text)) {
+                    return None;
+                }
+                Some((run, run.iter().map(|t| t.text.as_str()).collect()))
+            };
+            // Split pinyin with a typing error (Xin Jian → xinjiang, Si Chuam → sichuan):
+            // short pieces, one a syllable, joined into a word near one the vocabulary has;
+            // not in a query of syllables only, a personal name, whose syllables are names
+            // each (Lu Liang is not Quliang).
+            let split_pinyin = |run: &[Token], joined: &str, resolver: &mut Resolver| {
+                !all_syllables
+                    && joined.chars().count() >= 6
+                    && run.iter().any(|t| text::is_syllable(&t.text))
+                    && run.iter().all(|t| {
+                        t.text.chars().count() <= 6 && t.text.chars().all(char::is_alphabetic)
+                    })
+                    && resolver.near_word(
+                        &Token::new(joined.to_string(), Script::Latin, token.segment),
+                        FUZZY_MIN,
+                    )
+            };
+            // A word the vocabulary has, of any length, before a near one: "Shen Zhen DJI" is
+            // shenzhen dji, not a three-word run near something.
+            let join = (2..=3)
+                .rev()
+                .find_map(|len| run(len).filter(|(_, joined)| resolver.knows(joined)))
+                .or_else(|| {
+                    (2..=3).rev().find_map(|len| {
+                        run(len).filter(|(run, joined)| split_pinyin(run, joined, resolver))
+                    })
+                })
+                .map(|(run, joined)| (joined, run.len()));
             if let Some((joined, len)) = join {
                 out.push(Token::new(joined, Script::Latin, token.segment));
                 changed = true;
@@ -164,8 +190,11 @@ impl Index {
                 continue;
             }
             // A word the vocabulary has, or one a slip away from one (ircraft), is not split
-            // (ShieldAI still is: shield is two letters away).
-            let split = (latin(token)
+            // (ShieldAI still is: shield is two letters away). Joining pinyin only, nothing is
+            // split: "Shen Zhen Net Viion" is also read as shenzhen net viion, a slip of
+            // vision, beside shenzhen net vii on.
+            let split = (!pinyin_only
+                && latin(token)
                 && !token.is_numeric()
                 && token.text.len() >= 5
                 && !resolver.near_word(token, 0.9))

@@ -147,6 +147,35 @@ fn finds_typing_errors_as_people_make_them() {
 }
 
 #[test]
+fn split_pinyin_is_joined_before_anything_else() {
+    let entities = [
+        entity(
+            "dji",
+            "Shenzhen DJI Innovation Technology Co., Ltd.",
+            &[],
+            &[],
+        ),
+        entity("vision", "Shenzhen Net Vision", &[], &[]),
+        entity("rslaser", "Beijing RSLaser Opto-Electronics", &[], &[]),
+        // Words that lure a greedy rejoin: a three-word run near "shenzhenshi", a typo'd
+        // word split into two known pieces, "opto electronics" joined where this party
+        // keeps them apart.
+        entity("shi", "Shenzhenshi Trading Co., Ltd.", &[], &[]),
+        entity("vii", "Sino VII Holdings", &[], &[]),
+        entity("on", "Lights On Ltd.", &[], &[]),
+        entity("opto", "Wuhan Optoelectronics Co., Ltd.", &[], &[]),
+    ];
+    let index = Index::build(entities.iter());
+    check(
+        &index,
+        "Shen Zhen DJI Innovation Technology Co., Ltd.",
+        &["dji"],
+    );
+    check(&index, "Shen Zhen Net Viion", &["vision"]);
+    check(&index, "Bei Jing RSLaser Opto Electronics", &["rslaser"]);
+}
+
+#[test]
 fn short_person_names_need_both_parts_as_written() {
     let entities = [
         person("zhang", "Zhang Jun"),
