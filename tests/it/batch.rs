@@ -319,3 +319,71 @@ async fn formats_bad_rows_and_exit_statuses() {
         );
     }
 }
+
+/// Through a service that requires client certificates: with `--tls-ca`, `--tls-cert` and
+/// `--tls-key` the file is screened; without the client certificate the run exits 2.
+#[tokio::test]
+async fn a_file_screened_through_mutual_tls() {
+    use crate::ops::{listener, serving, start, tls_file};
+    use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
+    let grpc = listener().await;
+    let port = grpc.local_addr().unwrap().port();
+    let _server = start(
+        watchlist::server::Listeners {
+            grpc,
+            admin: None,
+            metrics: None,
+        },
+        |s| {
+            s.tls = Some(watchlist::server::TlsFiles {
+                cert: tls_file("server.pem"),
+                key: tls_file("server.key"),
+                client_ca: Some(tls_file("ca.pem")),
+            })
+        },
+    );
+    let tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(
+            std::fs::read(tls_file("ca.pem")).unwrap(),
+        ))
+        .identity(Identity::from_pem(
+            std::fs::read(tls_file("client.pem")).unwrap(),
+            std::fs::read(tls_file("client.key")).unwrap(),
+        ))
+        .domain_name("localhost");
+    let channel = Channel::from_shared(format!("https://localhost:{port}"))
+        .unwrap()
+        .tls_config(tls)
+        .unwrap()
+        .connect_lazy();
+    serving(&channel).await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("book.csv");
+    std::fs::write(&input, "reference,name\n1,Kharon\n").unwrap();
+    let server = format!("https://localhost:{port}");
+    let (ca, cert, key) = (
+        path(&tls_file("ca.pem")),
+        path(&tls_file("client.pem")),
+        path(&tls_file("client.key")),
+    );
+    let input = path(&input);
+    let (status, stderr) = screen(args(&[
+        "--input",
+        &input,
+        "--server",
+        &server,
+        "--tls-ca",
+        &ca,
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
+    ]))
+    .await;
+    assert_eq!(status, 1, "{stderr}");
+    let (status, stderr) = screen(args(&[
+        "--input", &input, "--server", &server, "--tls-ca", &ca,
+    ]))
+    .await;
+    assert_eq!(status, 2, "{stderr}");
+}

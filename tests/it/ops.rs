@@ -15,7 +15,7 @@ use watchlist::proto::v1::{
 };
 use watchlist::server::{run_with, Listeners, Settings, TlsFiles};
 
-fn tls_file(name: &str) -> PathBuf {
+pub fn tls_file(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/tls")
         .join(name)
