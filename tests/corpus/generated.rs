@@ -39,6 +39,7 @@ pub const POSITIVE_KINDS: &[&str] = &[
     "case-punct",
     "legal-form",
     "reorder",
+    "patronymic-dropped",
     "city",
     "china-dropped",
     "chinese-script",
@@ -591,6 +592,7 @@ fn positive(kind: &str, rng: &mut SplitMix64, s: &Source, lex: &Lexicon) -> Opti
         "case-punct" => case_punct(rng, s.name),
         "legal-form" => legal_form_change(rng, s.name, lex),
         "reorder" => (s.class == Class::Person).then(|| reorder(s.name))?,
+        "patronymic-dropped" => (s.class == Class::Person).then(|| drop_patronymic(s.name))?,
         "city" => city_change(rng, s, lex),
         "china-dropped" => drop_china(s.name, lex),
         "chinese-script" => {
@@ -760,6 +762,35 @@ fn reorder(name: &str) -> Option<String> {
                 .contains(&ws.len())
                 .then(|| format!("{} {}", ws[ws.len() - 1], ws[..ws.len() - 1].join(" ")))
         }
+        _ => None,
+    }
+}
+
+/// A person listed with a patronymic (LUKASHENKO, Alexandr Grigorievich; Alisher
+/// Burhanovich Usmanov) as people write them: given name and surname, in natural order.
+fn drop_patronymic(name: &str) -> Option<String> {
+    const SUFFIXES: [&str; 9] = [
+        "ovich", "evich", "ovitch", "evitch", "ovych", "evych", "ovna", "evna", "ivna",
+    ];
+    let patronymic = |w: &str| {
+        let w = w.to_lowercase();
+        w.chars().count() >= 7 && SUFFIXES.iter().any(|s| w.ends_with(s))
+    };
+    let parts: Vec<&str> = name.split(',').map(str::trim).collect();
+    match parts.as_slice() {
+        [surname, given] => {
+            let given: Vec<&str> = given.split_whitespace().collect();
+            match given.as_slice() {
+                [first, middle] if patronymic(middle) && !surname.is_empty() => {
+                    Some(format!("{first} {surname}"))
+                }
+                _ => None,
+            }
+        }
+        [_] => match name.split_whitespace().collect::<Vec<_>>().as_slice() {
+            [first, middle, last] if patronymic(middle) => Some(format!("{first} {last}")),
+            _ => None,
+        },
         _ => None,
     }
 }

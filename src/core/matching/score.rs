@@ -403,11 +403,16 @@ impl Alignment<'_> {
         let (q_sim, n_sim) = (&*self.q_sim, &*self.n_sim);
         let info = |id: u32| self.info(id);
         let mut penalties = Penalties::default();
-        // Per-character Han tokens are no trade name on their own: the rule is for words.
+        // Per-character Han tokens are no trade name on their own: the rule is for words. A
+        // person's patronymic, when the name has two other parts, is no distinctive word
+        // either: people write Igor Girkin for GIRKIN, Igor Vsevolodovich.
+        let patronymic =
+            |id: u32| name.person && name.tokens.len() >= 3 && text::is_patronymic(&info(id).text);
         let strongest = name
             .tokens
             .iter()
             .zip(n_sim.iter())
+            .filter(|(&id, _)| !patronymic(id))
             .max_by(|a, b| info(*a.0).weight.total_cmp(&info(*b.0).weight));
         if let Some((&id, &sim)) = strongest {
             if name.tokens.len() > 1 && !info(id).text.chars().any(is_han) && sim == 0.0 {

@@ -176,6 +176,25 @@ fn split_pinyin_is_joined_before_anything_else() {
 }
 
 #[test]
+fn a_person_is_found_without_the_patronymic() {
+    let people = [
+        person("girkin", "GIRKIN, Igor Vsevolodovich"),
+        person("usmanov", "USMANOV, Alisher Burhanovich"),
+        person("abramovich", "ABRAMOVICH, Roman Arkadyevich"),
+        person("ivanov", "IVANOV, Sergei Borisovich"),
+        // Given names are common: Igor says less than Girkin.
+        person("petrov", "PETROV, Igor Ivanovich"),
+        person("sokolov", "SOKOLOV, Igor Pavlovich"),
+    ];
+    let index = Index::build(people.iter());
+    check(&index, "Igor Girkin", &["girkin"]);
+    check(&index, "Alisher Usmanov", &["usmanov"]);
+    check(&index, "Roman Abramovich", &["abramovich"]);
+    // The patronymic is no licence to drop the surname.
+    check(&index, "Igor Vsevolodovich", &[]);
+}
+
+#[test]
 fn short_person_names_need_both_parts_as_written() {
     let entities = [
         person("zhang", "Zhang Jun"),

@@ -23,6 +23,20 @@ pub(super) fn is_legal_or_honorific(word: &str) -> bool {
         || word_set(&HONORIFIC, tables::honorifics()).contains(word)
 }
 
+/// Endings of East Slavic patronymics as the lists spell them in Latin (Grigoryevich,
+/// Petrovych, Genrikhovna, Volodymyrivna).
+const PATRONYMIC_ENDINGS: [&str; 9] = [
+    "ovich", "evich", "ovitch", "evitch", "ovych", "evych", "ovna", "evna", "ivna",
+];
+
+/// Whether a word of a person's name reads as a patronymic: the middle name people leave
+/// out when they write the person's name (Igor Girkin for GIRKIN, Igor Vsevolodovich). A
+/// surname can end so too (Abramovich); callers use it only beside a given name and another
+/// part.
+pub fn is_patronymic(word: &str) -> bool {
+    word.chars().count() >= 7 && PATRONYMIC_ENDINGS.iter().any(|e| word.ends_with(e))
+}
+
 /// Whether a token is low-information (a class word, a big place name, a country).
 pub fn is_generic(token: &Token) -> bool {
     match token.script {
