@@ -279,7 +279,7 @@ impl Remote {
         let channel: Channel = endpoint.connect().await.map_err(|e| {
             format!(
                 "cannot reach the service at {address}: {}",
-                source_chain(&e)
+                crate::feeds::error_chain(&e)
             )
         })?;
         let mut client = ScreeningClient::new(channel);
@@ -363,16 +363,4 @@ impl Remote {
         let _ = sending.await;
         Ok(answers)
     }
-}
-
-/// An error with its causes, which tonic's transport errors keep out of their own message.
-fn source_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -210,7 +210,9 @@ async fn read_body(mut response: reqwest::Response, shown: &str) -> Result<Vec<u
     Ok(body)
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// An error with its causes, which transport errors (reqwest, tonic) keep out of their own
+/// message.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

@@ -10,6 +10,7 @@
 
 pub mod config;
 mod fetch;
+pub(crate) use fetch::error_chain;
 pub mod files;
 
 use crate::core::enrich::{self, Enriched};

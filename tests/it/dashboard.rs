@@ -3,7 +3,7 @@
 //! `/metrics` after the server has screened, streamed, written and ended a subscription.
 
 use crate::admin::entity;
-use crate::ops::{listener, plain, scrape, serving, start};
+use crate::ops::{scrape, with_metrics};
 use crate::support::authed;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -11,7 +11,6 @@ use watchlist::proto::v1::{
     admin_client::AdminClient, changes_client::ChangesClient, screening_client::ScreeningClient,
     ScreenRequest, SubscribeRequest, UpsertEntitiesRequest,
 };
-use watchlist::server::Listeners;
 
 /// Labels every Prometheus server adds to what it scrapes, and the histogram bucket label.
 const ADDED_BY_PROMETHEUS: [&str; 2] = ["instance", "job"];
@@ -134,18 +133,7 @@ fn reads(expr: &str) -> Reads {
 
 #[tokio::test]
 async fn the_dashboard_reads_only_what_the_service_exports() {
-    let (grpc, metrics) = (listener().await, listener().await);
-    let (grpc_addr, metrics_addr) = (grpc.local_addr().unwrap(), metrics.local_addr().unwrap());
-    let _server = start(
-        Listeners {
-            grpc,
-            admin: None,
-            metrics: Some(metrics),
-        },
-        |_| {},
-    );
-    let channel = plain(grpc_addr).await;
-    serving(&channel).await;
+    let (_server, channel, metrics_addr) = with_metrics().await;
 
     // Every path that fills a labelled metric: both screening RPCs (a hit, no hit, an error),
     // an admin write, a subscription that the client ends.

@@ -90,11 +90,12 @@ pub async fn scrape(addr: std::net::SocketAddr) -> String {
         .unwrap()
 }
 
-#[tokio::test]
-async fn metrics_count_screens_and_describe_lists_and_sources() {
+/// A server on the seeds with metrics on their own address, SERVING: the server, a channel to
+/// it and the metrics address.
+pub async fn with_metrics() -> (Running, Channel, std::net::SocketAddr) {
     let (grpc, metrics) = (listener().await, listener().await);
     let (grpc_addr, metrics_addr) = (grpc.local_addr().unwrap(), metrics.local_addr().unwrap());
-    let _server = start(
+    let server = start(
         Listeners {
             grpc,
             admin: None,
@@ -104,6 +105,12 @@ async fn metrics_count_screens_and_describe_lists_and_sources() {
     );
     let channel = plain(grpc_addr).await;
     serving(&channel).await;
+    (server, channel, metrics_addr)
+}
+
+#[tokio::test]
+async fn metrics_count_screens_and_describe_lists_and_sources() {
+    let (_server, channel, metrics_addr) = with_metrics().await;
     let mut screening = ScreeningClient::new(channel.clone());
     for name in ["Kharon", "CloudWalk Technology"] {
         screening
