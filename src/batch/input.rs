@@ -39,7 +39,7 @@ pub type Item = Result<Party, Rejected>;
 pub fn format_of(path: &Path) -> Option<FileFormat> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
-        "csv" => Some(FileFormat::Csv),
+        "csv" | "tsv" => Some(FileFormat::Csv),
         "jsonl" | "ndjson" | "json" => Some(FileFormat::Jsonl),
         _ => None,
     }
@@ -95,10 +95,17 @@ impl Reader {
         };
         let inner = match format {
             FileFormat::Csv => {
+                let mut source = BufReader::with_capacity(1 << 16, source);
+                let delimiter = delimiter(
+                    source
+                        .fill_buf()
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                );
                 let mut reader = csv::ReaderBuilder::new()
+                    .delimiter(delimiter)
                     .flexible(true)
                     .has_headers(true)
-                    .from_reader(source);
+                    .from_reader(Box::new(source) as Box<dyn Read>);
                 let header = reader
                     .byte_headers()
                     .map_err(|e| format!("{}: cannot read the header row: {e}", path.display()))?
@@ -183,6 +190,17 @@ impl Reader {
             },
         }
     }
+}
+
+/// The delimiter of a CSV file, from its header line: a comma, or the semicolon that
+/// spreadsheets write where the comma is the decimal mark, or a tab (TSV), whichever the
+/// header has most of.
+fn delimiter(start: &[u8]) -> u8 {
+    let header = start.split(|&b| b == b'\n').next().unwrap_or_default();
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|&d| (header.iter().filter(|&&b| b == d).count(), d == b','))
+        .unwrap_or(b',')
 }
 
 fn columns(header: &csv::ByteRecord) -> Result<Columns, String> {
@@ -466,6 +484,22 @@ mod tests {
             "{reasons:?}"
         );
         assert!(reasons[4].starts_with("7: 7 fields where"), "{reasons:?}");
+    }
+
+    #[test]
+    fn semicolons_and_tabs_as_spreadsheets_write_them() {
+        for text in [
+            "reference;name;countries\n1;Hikvision, Inc.;CN\n",
+            "reference\tname\tcountries\n1\tHikvision, Inc.\tCN\n",
+        ] {
+            let items = read(text, FileFormat::Csv);
+            let party = items[0].as_ref().unwrap();
+            assert_eq!(
+                (party.name.as_str(), party.countries.as_slice()),
+                ("Hikvision, Inc.", ["CN".to_string()].as_slice()),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
