@@ -200,17 +200,33 @@ impl Snapshot {
         let scope = self.scope(&filter.lists, &filter.imposed_by)?;
         let fingerprint = fingerprint(filter);
         let after = decode_token(page_token, &fingerprint)?;
-        let range = match &after {
-            Some(id) => self
-                .entities
-                .range::<_, String>((std::ops::Bound::Excluded(id), std::ops::Bound::Unbounded)),
-            None => self.entities.range::<_, String>(..),
+        let from = match &after {
+            Some(id) => std::ops::Bound::Excluded(id.as_str()),
+            None => std::ops::Bound::Unbounded,
+        };
+        // With lists selected, only their members are read (merged in id order), so a page of
+        // a small list costs what that list holds, not the store.
+        let in_order: Box<dyn Iterator<Item = &Arc<Entity>>> = match &scope {
+            None => Box::new(
+                self.entities
+                    .range::<_, str>((from, std::ops::Bound::Unbounded))
+                    .map(|(_, e)| e),
+            ),
+            Some(lists) => Box::new(merged(
+                lists
+                    .iter()
+                    .filter_map(|code| self.members.get(code))
+                    .map(|set| {
+                        set.range::<_, str>((from, std::ops::Bound::Unbounded))
+                            .map(|m| &m.0)
+                    })
+                    .collect(),
+            )),
         };
         let mut entities = Vec::with_capacity(page_size);
         let mut more = false;
-        for entity in range.map(|(_, e)| e).filter(|e| {
-            scope.as_ref().is_none_or(|s| s.contains(&e.list))
-                && filter.entity_type.is_none_or(|t| t == e.kind)
+        for entity in in_order.filter(|e| {
+            filter.entity_type.is_none_or(|t| t == e.kind)
                 && (filter.countries.is_empty()
                     || e.countries.iter().any(|c| filter.countries.contains(c)))
         }) {
@@ -230,6 +246,24 @@ impl Snapshot {
             sequence: self.sequence,
         })
     }
+}
+
+/// Entities of several lists, each in id order, merged into one id order (an entity is on
+/// one list only, so no id repeats).
+fn merged<'a>(
+    mut lists: Vec<impl Iterator<Item = &'a Arc<Entity>>>,
+) -> impl Iterator<Item = &'a Arc<Entity>> {
+    let mut heads: Vec<Option<&'a Arc<Entity>>> = lists.iter_mut().map(Iterator::next).collect();
+    std::iter::from_fn(move || {
+        let (at, _) = heads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, head)| Some((i, (*head)?)))
+            .min_by(|a, b| a.1.id.cmp(&b.1.id))?;
+        let next = heads[at];
+        heads[at] = lists[at].next();
+        next
+    })
 }
 
 fn fingerprint(filter: &EntityFilter) -> String {

@@ -132,6 +132,8 @@ async fn list_entities_pages_through_everything() {
     .await;
     assert_eq!(cn.len() as u64, cn_total);
     assert!(cn.iter().all(|id| id.starts_with("CN-")));
+    // The members of the selected lists, merged across pages in one id order.
+    assert!(cn.windows(2).all(|w| w[0] < w[1]), "not in id order");
 
     let persons = read_all(
         &server,
