@@ -217,7 +217,7 @@ pub struct ServeArgs {
     #[arg(long, env = "WATCHLIST_ADMIN_TOKEN_FILE")]
     pub admin_token_file: Option<PathBuf>,
     /// Default screening threshold (0..1) when a request gives none.
-    #[arg(long, env = "WATCHLIST_THRESHOLD", default_value_t = 0.75)]
+    #[arg(long, env = "WATCHLIST_THRESHOLD", default_value_t = crate::core::query::DEFAULT_THRESHOLD)]
     pub threshold: f64,
     /// Log format.
     #[arg(long, env = "WATCHLIST_LOG_FORMAT", value_enum, default_value = "text")]

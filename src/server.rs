@@ -7,7 +7,7 @@ use crate::api::{
     changes::ChangesService, screening::ScreeningService, Limits, Shared,
 };
 use crate::core::store::Store;
-use crate::feeds::config::{Location, SourceSpec};
+use crate::feeds::config::SourceSpec;
 use crate::feeds::{Feeds, SourceState};
 use crate::proto::{
     v1::{
@@ -75,7 +75,7 @@ impl Settings {
             sources,
             cache_dir: None,
             admin_token: None,
-            threshold: 0.75,
+            threshold: crate::core::query::DEFAULT_THRESHOLD,
             history: 100_000,
             history_max_age: None,
             data_dir: None,
@@ -141,14 +141,7 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), BoxError> {
     crate::feeds::config::validate(&settings.sources)?;
-    // Fail at once on a local source that does not exist: it is a configuration mistake.
-    for source in &settings.sources {
-        if let Location::Path(path) = &source.location {
-            std::fs::metadata(path).map_err(|e| {
-                format!("source {}: cannot read {}: {e}", source.id, path.display())
-            })?;
-        }
-    }
+    crate::feeds::config::check_paths(&settings.sources)?;
     let tls = settings.tls.as_ref().map(tls_config).transpose()?;
     let store = Arc::new(open_store(&settings)?);
     let feeds = Feeds::new(

@@ -36,7 +36,7 @@ pub fn entity_type(field: &str, value: i32) -> Result<Option<EntityType>> {
     }
 }
 
-fn entity_type_to_proto(kind: EntityType) -> pb::EntityType {
+pub fn entity_type_to_proto(kind: EntityType) -> pb::EntityType {
     match kind {
         EntityType::Person => pb::EntityType::Person,
         EntityType::Organization => pb::EntityType::Organization,

@@ -20,15 +20,11 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-pub use output::COLUMNS;
-
 /// Parties read and screened at a time: large enough to keep every thread busy, small enough
 /// that progress moves and memory stays flat.
 const CHUNK: usize = 4096;
 /// Rejected rows printed with their reason (all are counted).
 const SHOW_REJECTED: u64 = 20;
-/// The threshold when neither `--threshold` nor the service gives one (as `serve`'s default).
-const DEFAULT_THRESHOLD: f64 = 0.75;
 
 /// What a run did, for the summary and the exit status.
 #[derive(Debug, Default)]
@@ -120,7 +116,9 @@ async fn execute(args: &ScreenArgs) -> Result<Tally, String> {
             (Screener::Remote(Box::new(remote)), served)
         }
         None => {
-            let threshold = args.threshold.unwrap_or(DEFAULT_THRESHOLD);
+            let threshold = args
+                .threshold
+                .unwrap_or(crate::core::query::DEFAULT_THRESHOLD);
             let (local, description) = Local::load(&args.data, threshold, args.threads).await?;
             local.check(&options)?;
             let served = local.served(description);

@@ -10,7 +10,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// The columns of the CSV output, and the keys of the JSON output.
-pub const COLUMNS: [&str; 12] = [
+const COLUMNS: [&str; 12] = [
     "reference",
     "name",
     "entity_id",

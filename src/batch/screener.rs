@@ -6,10 +6,8 @@ use super::input::Party;
 use crate::api::convert;
 use crate::config::DataArgs;
 use crate::core::matching::ALGORITHM_VERSION;
-use crate::core::model::EntityType;
 use crate::core::snapshot::Snapshot;
 use crate::core::store::Store;
-use crate::feeds::config::Location;
 use crate::feeds::{Feeds, SourceState};
 use crate::proto::v1 as pb;
 use crate::proto::v1::screening_client::ScreeningClient;
@@ -37,13 +35,8 @@ impl Options {
             name: name.to_string(),
             entity_type: party
                 .entity_type
-                .map_or(pb::EntityType::Unspecified, |t| match t {
-                    EntityType::Person => pb::EntityType::Person,
-                    EntityType::Organization => pb::EntityType::Organization,
-                    EntityType::Vessel => pb::EntityType::Vessel,
-                    EntityType::Aircraft => pb::EntityType::Aircraft,
-                    EntityType::Unknown => pb::EntityType::Unknown,
-                }) as i32,
+                .map_or(pb::EntityType::Unspecified, convert::entity_type_to_proto)
+                as i32,
             countries: party.countries.clone(),
             lists: self.lists.clone(),
             imposed_by: self.imposed_by.clone(),
@@ -121,13 +114,7 @@ impl Local {
         threads: usize,
     ) -> Result<(Local, String), String> {
         let (sources, cache_dir) = data.sources()?;
-        for source in &sources {
-            if let Location::Path(path) = &source.location {
-                std::fs::metadata(path).map_err(|e| {
-                    format!("source {}: cannot read {}: {e}", source.id, path.display())
-                })?;
-            }
-        }
+        crate::feeds::config::check_paths(&sources)?;
         let store = Arc::new(Store::new(1));
         let feeds = Feeds::new(sources, Arc::clone(&store), cache_dir);
         let (_stop, stopped) = watch::channel(true);

@@ -19,6 +19,8 @@ pub const MAX_QUERY_CHARS: usize = 512;
 /// Chinese institute's full name); the few real "names" above 28 are a name with its addresses
 /// or its aliases run in.
 pub const MAX_QUERY_TOKENS: usize = super::matching::COUNTED_TOKENS;
+/// The threshold a screen applies when neither the request nor the service's settings give one.
+pub const DEFAULT_THRESHOLD: f64 = 0.75;
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;
 pub const DEFAULT_PAGE_SIZE: u32 = 100;

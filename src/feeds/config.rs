@@ -195,6 +195,19 @@ pub fn from_toml(text: &str, base: &Path) -> Result<FeedConfig, String> {
 }
 
 /// Checks a set of sources: ids well-formed and unique, at least one source.
+/// Fails at once on a local source that does not exist: a configuration mistake, not a
+/// refresh to retry.
+pub fn check_paths(sources: &[SourceSpec]) -> Result<(), String> {
+    for source in sources {
+        if let Location::Path(path) = &source.location {
+            std::fs::metadata(path).map_err(|e| {
+                format!("source {}: cannot read {}: {e}", source.id, path.display())
+            })?;
+        }
+    }
+    Ok(())
+}
+
 pub fn validate(sources: &[SourceSpec]) -> Result<(), String> {
     if sources.is_empty() {
         return Err("no source is configured".into());
