@@ -10,6 +10,7 @@ const PROTOS: &[&str] = &[
     "proto/watchlist/v1/catalog.proto",
     "proto/watchlist/v1/changes.proto",
     "proto/watchlist/v1/admin.proto",
+    "proto/watchlist/v1/watches.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

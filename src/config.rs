@@ -216,6 +216,20 @@ pub struct ServeArgs {
     /// File holding the Admin bearer token (surrounding whitespace ignored).
     #[arg(long, env = "WATCHLIST_ADMIN_TOKEN_FILE")]
     pub admin_token_file: Option<PathBuf>,
+    /// TOML file of the clients that may call Watches (and Admin): one `[[clients]]` table
+    /// each with `id`, `token_sha256` (the SHA-256 of its bearer token, in hex) and `roles`
+    /// (`"watch"`, `"admin"`). The admin token keeps working as the client "admin".
+    #[arg(long, env = "WATCHLIST_CLIENTS")]
+    pub clients: Option<PathBuf>,
+    /// Most parties one watch may hold.
+    #[arg(long, env = "WATCHLIST_MAX_WATCH_PARTIES", default_value_t = 1_000_000)]
+    pub max_watch_parties: usize,
+    /// Most watches one client may hold.
+    #[arg(long, env = "WATCHLIST_MAX_WATCHES", default_value_t = 100)]
+    pub max_watches: usize,
+    /// Alerts retained per watch for Alerts to resume from.
+    #[arg(long, env = "WATCHLIST_WATCH_ALERT_HISTORY", default_value_t = 100_000)]
+    pub watch_alert_history: usize,
     /// Default screening threshold (0..1) when a request gives none.
     #[arg(long, env = "WATCHLIST_THRESHOLD", default_value_t = crate::core::query::DEFAULT_THRESHOLD)]
     pub threshold: f64,
@@ -276,6 +290,15 @@ impl ServeArgs {
         let mut settings = Settings::with_sources(sources);
         settings.cache_dir = cache_dir;
         settings.admin_token = admin_token;
+        if let Some(path) = &self.clients {
+            settings.clients = crate::api::auth::read_clients(path)?;
+        }
+        settings.watches = crate::core::watches::WatchLimits {
+            max_parties: self.max_watch_parties,
+            max_watches: self.max_watches,
+            alert_history: self.watch_alert_history.max(1),
+            default_threshold: self.threshold,
+        };
         settings.threshold = self.threshold;
         settings.history = self.history.max(1);
         settings.history_max_age = self

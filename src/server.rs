@@ -1,18 +1,20 @@
 //! Assembles the service: loads the data, registers the gRPC services with health and
 //! reflection, serves on a listener it is given, and shuts down when told.
 
+use crate::api::auth::{Auth, Client, Role, Secret};
 use crate::api::deadline::DeadlineLayer;
 use crate::api::{
-    admin::AdminService, auth::AdminAuth, auth::Secret, catalog::CatalogService,
-    changes::ChangesService, screening::ScreeningService, Limits, Shared,
+    admin::AdminService, catalog::CatalogService, changes::ChangesService,
+    screening::ScreeningService, watches::WatchesService, Limits, Shared,
 };
 use crate::core::store::Store;
+use crate::core::watches::{WatchLimits, Watches};
 use crate::feeds::config::SourceSpec;
 use crate::feeds::{Feeds, SourceState};
 use crate::proto::{
     v1::{
         admin_server::AdminServer, catalog_server::CatalogServer, changes_server::ChangesServer,
-        screening_server::ScreeningServer,
+        screening_server::ScreeningServer, watches_server::WatchesServer,
     },
     FILE_DESCRIPTOR_SET,
 };
@@ -40,6 +42,10 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     /// Bearer token for the admin service; `None` refuses every write.
     pub admin_token: Option<Secret>,
+    /// The clients of `--clients`: who may call Watches (and Admin), by token digest.
+    pub clients: Vec<Client>,
+    /// Limits on standing watches.
+    pub watches: WatchLimits,
     /// Default screening threshold, 0..1.
     pub threshold: f64,
     /// Number of changes retained for subscribers to resume from.
@@ -75,6 +81,8 @@ impl Settings {
             sources,
             cache_dir: None,
             admin_token: None,
+            clients: Vec::new(),
+            watches: WatchLimits::default(),
             threshold: crate::core::query::DEFAULT_THRESHOLD,
             history: 100_000,
             history_max_age: None,
@@ -179,14 +187,35 @@ pub async fn run_with(
     let reflection_v1 = reflection().build_v1()?;
     let reflection_v1alpha = reflection().build_v1alpha()?;
 
-    let auth = AdminAuth::new(settings.admin_token.clone());
+    let auth = Auth::new(settings.admin_token.as_ref(), &settings.clients);
     let admin = InterceptedService::new(
         AdminServer::new(AdminService::new(Arc::clone(&shared)))
             .max_decoding_message_size(MAX_ADMIN_REQUEST),
-        move |request: tonic::Request<()>| {
-            auth.check(request.metadata())
-                .map(|()| request)
-                .map_err(tonic::Status::from)
+        {
+            let auth = auth.clone();
+            move |request: tonic::Request<()>| {
+                auth.check(request.metadata(), Role::Admin)
+                    .map(|_| request)
+                    .map_err(tonic::Status::from)
+            }
+        },
+    );
+    let watches = Arc::new(Watches::new(WatchLimits {
+        default_threshold: settings.threshold,
+        ..settings.watches.clone()
+    }));
+    tokio::spawn(crate::api::watches::evaluate(
+        Arc::clone(&shared),
+        Arc::clone(&watches),
+        stop_rx.clone(),
+    ));
+    let watches_service = InterceptedService::new(
+        WatchesServer::new(WatchesService::new(Arc::clone(&shared), watches))
+            .max_decoding_message_size(MAX_ADMIN_REQUEST),
+        move |mut request: tonic::Request<()>| {
+            let client = auth.check(request.metadata(), Role::Watch)?;
+            request.extensions_mut().insert(client);
+            Ok(request)
         },
     );
 
@@ -243,6 +272,7 @@ pub async fn run_with(
             ChangesServer::new(ChangesService::new(Arc::clone(&shared)))
                 .max_decoding_message_size(MAX_REQUEST),
         )
+        .add_service(watches_service)
         .add_optional_service(admin_on_main)
         .serve_with_incoming_shutdown(incoming(listeners.grpc), stopped(stop_rx.clone()));
     tracing::info!(%local, tls = tls.is_some(), "listening");

@@ -1,7 +1,7 @@
 //! `watchlist.v1.Changes`: the resumable change stream.
 
 use super::{convert, deadline, Shared, SubscriberGuard, SubscriberInfo};
-use crate::core::changes::{Delivery, EndReason, Ending, Filter, SubscribeOptions};
+use crate::core::changes::{Delivery, EndReason, Ending, Entry, Filter, SubscribeOptions};
 use crate::core::Error;
 use crate::proto::v1::{self as pb, changes_server::Changes};
 use std::pin::Pin;
@@ -44,74 +44,102 @@ impl Changes for ChangesService {
         let snapshot = self.shared.snapshot()?;
         // Validates list codes and countries; the filter itself matches on the raw values.
         snapshot.scope(&r.lists, &imposed_by)?;
-        let shared = Arc::clone(&self.shared);
-        let id = shared.next_subscriber.fetch_add(1, Ordering::Relaxed);
-        shared.subscribers.insert(
-            id,
-            SubscriberInfo {
-                since: SystemTime::now(),
-                from_sequence: r.from_sequence,
-            },
-        );
-        if shared.subscribers.len() > shared.limits.max_subscribers {
-            // Never admitted: not a disconnect.
-            shared.subscribers.remove(&id);
-            return Err(Error::ResourceExhausted(format!(
-                "this server already serves its maximum of {} subscribers; retry later or raise --max-subscribers",
-                shared.limits.max_subscribers
-            ))
-            .into());
-        }
-        let ending = Ending::default();
-        let guard = SubscriberGuard {
-            id,
-            shared: Arc::clone(&shared),
-            ending: ending.clone(),
-        };
+        let (id, guard, ending) = admit(&self.shared, r.from_sequence)?;
         let filter = Filter {
             lists: r.lists.into_iter().collect(),
             imposed_by: imposed_by.into_iter().collect(),
         };
-        let log = shared.store.log();
+        let log = self.shared.store.log();
         let start = log.start(r.from_sequence);
         let (deliveries, task) = log.subscribe(
             start,
-            filter,
-            SubscribeOptions {
-                heartbeat: shared.limits.heartbeat,
-                buffer: shared.limits.subscriber_buffer,
-                stall: shared.limits.subscriber_stall,
-                deadline,
-            },
-            shared.shutdown.clone(),
+            move |change| filter.accepts(change),
+            options(&self.shared, deadline),
+            self.shared.shutdown.clone(),
             ending.clone(),
             guard,
         )?;
         tokio::spawn(task);
         tracing::info!(subscriber = id, "subscribed");
+        let shared = Arc::clone(&self.shared);
         Ok(Response::new(Box::pin(Deliveries {
             deliveries,
             ending,
-            shared,
             position: start,
             ended: false,
+            resume: "subscribe again with from_sequence",
+            event: Box::new(move |delivery| {
+                if let Delivery::Change(_) = delivery {
+                    shared.metrics.event_sent();
+                }
+                convert::delivery(delivery, &shared.store.snapshot())
+            }),
         })))
     }
 }
 
-/// The stream a subscriber reads: its deliveries in order, then, if the server ended the
-/// subscription, one last status that says why and where to resume.
-struct Deliveries {
-    deliveries: mpsc::Receiver<crate::core::Result<Delivery>>,
-    ending: Ending,
-    shared: Arc<Shared>,
-    /// The sequence this stream has delivered up to: where the client resumes.
-    position: u64,
-    ended: bool,
+/// Admits one more subscriber (a change or alert stream) within `--max-subscribers`: its
+/// id, the guard that holds its slot while its task runs, and where its end is recorded.
+pub(super) fn admit(
+    shared: &Arc<Shared>,
+    from_sequence: Option<u64>,
+) -> Result<(u64, SubscriberGuard, Ending), Status> {
+    let id = shared.next_subscriber.fetch_add(1, Ordering::Relaxed);
+    shared.subscribers.insert(
+        id,
+        SubscriberInfo {
+            since: SystemTime::now(),
+            from_sequence,
+        },
+    );
+    if shared.subscribers.len() > shared.limits.max_subscribers {
+        // Never admitted: not a disconnect.
+        shared.subscribers.remove(&id);
+        return Err(Error::ResourceExhausted(format!(
+            "this server already serves its maximum of {} subscribers; retry later or raise --max-subscribers",
+            shared.limits.max_subscribers
+        ))
+        .into());
+    }
+    let ending = Ending::default();
+    let guard = SubscriberGuard {
+        id,
+        shared: Arc::clone(shared),
+        ending: ending.clone(),
+    };
+    Ok((id, guard, ending))
 }
 
-impl Stream for Deliveries {
-    type Item = Result<pb::ChangeEvent, Status>;
+/// How a subscription runs: the server's heartbeat, buffer and stall limit, the caller's
+/// deadline.
+pub(super) fn options(shared: &Shared, deadline: Option<std::time::Instant>) -> SubscribeOptions {
+    SubscribeOptions {
+        heartbeat: shared.limits.heartbeat,
+        buffer: shared.limits.subscriber_buffer,
+        stall: shared.limits.subscriber_stall,
+        deadline,
+    }
+}
+
+/// Turns a delivery into what the client receives.
+pub(super) type ToEvent<T, O> = Box<dyn Fn(&Delivery<T>) -> O + Send>;
+
+/// The stream a subscriber reads: its deliveries in order, then, if the server ended the
+/// subscription, one last status that says why and where to resume.
+pub(super) struct Deliveries<T, O> {
+    pub(super) deliveries: mpsc::Receiver<crate::core::Result<Delivery<T>>>,
+    pub(super) ending: Ending,
+    /// The sequence this stream has delivered up to: where the client resumes.
+    pub(super) position: u64,
+    pub(super) ended: bool,
+    /// How the client resumes, e.g. "subscribe again with from_sequence".
+    pub(super) resume: &'static str,
+    /// A delivery as the client receives it.
+    pub(super) event: ToEvent<T, O>,
+}
+
+impl<T: Entry, O> Stream for Deliveries<T, O> {
+    type Item = Result<O, Status>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         if self.ended {
@@ -120,15 +148,11 @@ impl Stream for Deliveries {
         match self.deliveries.poll_recv(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(delivery))) => {
-                match &delivery {
-                    Delivery::Change(change) => {
-                        self.position = change.sequence;
-                        self.shared.metrics.event_sent();
-                    }
-                    Delivery::Heartbeat { sequence, .. } => self.position = *sequence,
-                }
-                let event = convert::delivery(&delivery, &self.shared.store.snapshot());
-                Poll::Ready(Some(Ok(event)))
+                self.position = match &delivery {
+                    Delivery::Change(entry) => entry.sequence(),
+                    Delivery::Heartbeat { sequence, .. } => *sequence,
+                };
+                Poll::Ready(Some(Ok((self.event)(&delivery))))
             }
             Poll::Ready(Some(Err(error))) => {
                 self.ended = true;
@@ -144,9 +168,10 @@ impl Stream for Deliveries {
                     Err(Status::new(
                         status.code(),
                         format!(
-                            "{}; this stream delivered everything up to sequence {}: subscribe again with from_sequence = {}",
+                            "{}; this stream delivered everything up to sequence {}: {} = {}",
                             status.message(),
                             self.position,
+                            self.resume,
                             self.position
                         ),
                     ))

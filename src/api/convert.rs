@@ -5,6 +5,9 @@ use crate::core::matching::Hit;
 use crate::core::model::{Entity, EntityType, Identifier, ListMeta, Measure, XrefName};
 use crate::core::query::{EntityFilter, ScreenRequest, Screened};
 use crate::core::snapshot::{ListState, Snapshot};
+use crate::core::watches::{
+    Alert, AlertKind, Decision, DecisionRecord, HitView, NewWatch, Party, WatchInfo,
+};
 use crate::core::{Error, Result};
 use crate::feeds::{Refreshed, SourceState, SourceStatus};
 use crate::proto::v1 as pb;
@@ -240,7 +243,7 @@ pub fn screen_response(
     }
 }
 
-fn hit(h: &Hit, snapshot: &Snapshot) -> pb::Match {
+pub fn hit(h: &Hit, snapshot: &Snapshot) -> pb::Match {
     pb::Match {
         entity: Some(entity(&h.entity, snapshot)),
         score: (h.score * 10_000.0).round() / 10_000.0,
@@ -384,5 +387,125 @@ pub fn outcome(o: crate::core::store::Outcome) -> pb::MutationResponse {
         updated: o.updated,
         removed: o.removed,
         unchanged: o.unchanged,
+    }
+}
+
+/// Upper-cased, trimmed country codes as the core checks them.
+fn countries(codes: &[String]) -> Vec<String> {
+    codes
+        .iter()
+        .map(|c| c.trim().to_ascii_uppercase())
+        .collect()
+}
+
+pub fn party(field: &str, p: pb::Party) -> Result<Party> {
+    Ok(Party {
+        reference: p.reference,
+        name: p.name,
+        kind: entity_type(&format!("{field}.entity_type"), p.entity_type)?,
+        countries: countries(&p.countries),
+        identifiers: p
+            .identifiers
+            .into_iter()
+            .map(|i| Identifier {
+                kind: i.r#type.trim().to_ascii_lowercase(),
+                value: i.value.trim().to_string(),
+                checksum_valid: None,
+            })
+            .collect(),
+    })
+}
+
+pub fn parties(parties: Vec<pb::Party>) -> Result<Vec<Party>> {
+    parties
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| party(&format!("parties[{i}]"), p))
+        .collect()
+}
+
+pub fn new_watch(r: &pb::CreateWatchRequest) -> NewWatch {
+    NewWatch {
+        name: r.name.clone(),
+        threshold: r.threshold,
+        lists: r.lists.clone(),
+        imposed_by: countries(&r.imposed_by),
+    }
+}
+
+pub fn watch(w: &WatchInfo, latest: u64) -> pb::Watch {
+    pb::Watch {
+        id: w.id.clone(),
+        name: w.spec.name.clone(),
+        threshold: w.spec.threshold,
+        lists: w.spec.lists.clone(),
+        imposed_by: w.spec.imposed_by.clone(),
+        party_count: w.parties as u64,
+        hit_count: w.hits as u64,
+        open_hit_count: w.open_hits as u64,
+        state: if w.sequence >= latest {
+            pb::WatchState::Current
+        } else {
+            pb::WatchState::CatchingUp
+        } as i32,
+        sequence: w.sequence,
+        last_alert: w.last_alert,
+        created_at: Some(timestamp(w.created_at)),
+    }
+}
+
+pub fn decision(field: &str, value: i32) -> Result<Decision> {
+    match pb::Decision::try_from(value) {
+        Ok(pb::Decision::FalsePositive) => Ok(Decision::FalsePositive),
+        Ok(pb::Decision::Confirmed) => Ok(Decision::Confirmed),
+        _ => Err(Error::invalid(
+            field,
+            format!("{value} is not a decision: give FALSE_POSITIVE or CONFIRMED"),
+        )),
+    }
+}
+
+fn hit_decision(d: &DecisionRecord) -> pb::HitDecision {
+    pb::HitDecision {
+        decision: match d.decision {
+            Decision::FalsePositive => pb::Decision::FalsePositive,
+            Decision::Confirmed => pb::Decision::Confirmed,
+        } as i32,
+        note: d.note.clone(),
+        decided_by: d.decided_by.clone(),
+        decided_at: Some(timestamp(d.decided_at)),
+    }
+}
+
+pub fn watch_hit(h: &HitView, snapshot: &Snapshot) -> pb::WatchHit {
+    pb::WatchHit {
+        party_reference: h.party.clone(),
+        r#match: Some(hit(&h.hit, snapshot)),
+        decision: h.decision.as_ref().map(hit_decision),
+        since_sequence: h.since,
+    }
+}
+
+pub fn alert(d: &Delivery<Alert>, snapshot: &Snapshot) -> pb::Alert {
+    match d {
+        Delivery::Change(a) => pb::Alert {
+            sequence: a.sequence,
+            kind: match a.kind {
+                AlertKind::NewHit => pb::AlertKind::NewHit,
+                AlertKind::ChangedHit => pb::AlertKind::ChangedHit,
+                AlertKind::Cleared => pb::AlertKind::Cleared,
+            } as i32,
+            party_reference: a.party.clone(),
+            r#match: Some(hit(&a.hit, snapshot)),
+            cause_sequence: a.cause,
+            reason: a.reason.clone(),
+            time: Some(timestamp(a.time)),
+        },
+        Delivery::Heartbeat { sequence, time } => pb::Alert {
+            sequence: *sequence,
+            kind: pb::AlertKind::Heartbeat as i32,
+            time: Some(timestamp(*time)),
+            ..Default::default()
+        },
     }
 }

@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod health;
 pub mod screening;
 mod status;
+pub mod watches;
 
 use crate::core::changes::{EndReason, Ending};
 use crate::core::snapshot::Snapshot;

@@ -1,4 +1,6 @@
-//! The retained change log and the subscriptions that read it.
+//! The retained change log and the subscriptions that read it. The log is generic over what
+//! it retains (`Entry`): list changes here, and each standing watch's alerts
+//! (`core::watches`) in a log of their own, read by the same subscription loop.
 //!
 //! The single writer appends every change after it is visible in the index, then wakes the
 //! subscribers through a `watch` channel carrying the latest sequence. Each subscription is a
@@ -40,10 +42,25 @@ pub struct Change {
     pub time: SystemTime,
 }
 
+/// Something a log retains: numbered densely from 1, stamped with when it happened.
+pub trait Entry: Send + Sync + 'static {
+    fn sequence(&self) -> u64;
+    fn time(&self) -> SystemTime;
+}
+
+impl Entry for Change {
+    fn sequence(&self) -> u64 {
+        self.sequence
+    }
+    fn time(&self) -> SystemTime {
+        self.time
+    }
+}
+
 /// What a subscription delivers.
 #[derive(Debug, Clone)]
-pub enum Delivery {
-    Change(Arc<Change>),
+pub enum Delivery<T = Change> {
+    Change(Arc<T>),
     /// Nothing to send for a while; `sequence` is how far the subscription has read.
     Heartbeat {
         sequence: u64,
@@ -59,21 +76,21 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn accepts(&self, change: &Change) -> bool {
+    pub fn accepts(&self, change: &Change) -> bool {
         (self.lists.is_empty() || self.lists.contains(&change.entity.list))
             && (self.imposed_by.is_empty() || self.imposed_by.contains(&change.imposing_country))
     }
 }
 
 #[derive(Debug)]
-struct Retained {
-    events: VecDeque<Arc<Change>>,
+struct Retained<T> {
+    events: VecDeque<Arc<T>>,
     capacity: usize,
     /// Changes older than this are dropped too, where set.
     max_age: Option<Duration>,
 }
 
-impl Retained {
+impl<T: Entry> Retained<T> {
     /// Drops what the count and age limits no longer keep.
     fn trim(&mut self) {
         while self.events.len() > self.capacity {
@@ -85,7 +102,7 @@ impl Retained {
                 .events
                 .front()
                 .zip(cutoff)
-                .is_some_and(|(c, cutoff)| c.time < cutoff)
+                .is_some_and(|(c, cutoff)| c.time() < cutoff)
             {
                 self.events.pop_front();
             }
@@ -93,12 +110,17 @@ impl Retained {
     }
 }
 
-/// The last `capacity` changes, in sequence order, without gaps.
+/// The last `capacity` entries, in sequence order, without gaps.
 #[derive(Debug)]
-pub struct ChangeLog {
-    retained: RwLock<Retained>,
+pub struct Log<T> {
+    retained: RwLock<Retained<T>>,
     latest: watch::Sender<u64>,
+    /// What a reader whose position is no longer retained should do instead.
+    recover: &'static str,
 }
+
+/// The log of list changes that `Subscribe` reads.
+pub type ChangeLog = Log<Change>;
 
 impl ChangeLog {
     pub fn new(capacity: usize) -> Self {
@@ -107,24 +129,42 @@ impl ChangeLog {
 
     /// A log keeping at most `capacity` changes, none older than `max_age` (where set).
     pub fn with_limits(capacity: usize, max_age: Option<Duration>) -> Self {
-        ChangeLog {
+        Log::retaining(
+            capacity,
+            max_age,
+            "re-read the entities with Catalog/ListEntities and subscribe again from the sequence it reports",
+        )
+    }
+}
+
+impl<T: Entry> Log<T> {
+    /// A log keeping at most `capacity` entries, none older than `max_age` (where set);
+    /// `recover` tells a reader that fell out of it what to do.
+    pub fn retaining(capacity: usize, max_age: Option<Duration>, recover: &'static str) -> Self {
+        Log {
             retained: RwLock::new(Retained {
                 events: VecDeque::new(),
                 capacity: capacity.max(1),
                 max_age,
             }),
             latest: watch::Sender::new(0),
+            recover,
         }
     }
 
     /// Restores a log read back from the journal: `changes` (consecutive, oldest first, ending
     /// at `latest` if any) within the limits, and the latest sequence.
-    pub fn restore(&self, latest: u64, changes: Vec<Change>) {
+    pub fn restore(&self, latest: u64, changes: Vec<T>) {
         let mut retained = self.retained.write().unwrap_or_else(|e| e.into_inner());
         retained.events = changes.into_iter().map(Arc::new).collect();
         retained.trim();
         drop(retained);
         self.latest.send_replace(latest);
+    }
+
+    /// A receiver woken each time entries are appended (its value: the latest sequence).
+    pub fn wake(&self) -> watch::Receiver<u64> {
+        self.latest.subscribe()
     }
 
     /// The sequence of the last change appended (0 before any).
@@ -134,19 +174,19 @@ impl ChangeLog {
 
     /// Appends changes (consecutive sequences following the latest) and wakes subscribers.
     /// Only the single writer calls this.
-    pub fn append(&self, changes: Vec<Change>) {
-        let Some(last) = changes.last().map(|c| c.sequence) else {
+    pub fn append(&self, changes: Vec<T>) {
+        let Some(last) = changes.last().map(|c| c.sequence()) else {
             return;
         };
         {
             let mut retained = self.retained.write().unwrap_or_else(|e| e.into_inner());
             for change in changes {
                 debug_assert_eq!(
-                    change.sequence,
+                    change.sequence(),
                     retained
                         .events
                         .back()
-                        .map_or(change.sequence, |c| c.sequence + 1)
+                        .map_or(change.sequence(), |c| c.sequence() + 1)
                 );
                 retained.events.push_back(Arc::new(change));
             }
@@ -156,9 +196,12 @@ impl ChangeLog {
     }
 
     /// Up to `max` changes with a sequence above `after`.
-    pub fn read_after(&self, after: u64, max: usize) -> Result<Vec<Arc<Change>>> {
+    pub fn read_after(&self, after: u64, max: usize) -> Result<Vec<Arc<T>>> {
         let retained = self.retained.read().unwrap_or_else(|e| e.into_inner());
-        let latest = retained.events.back().map_or(self.latest(), |c| c.sequence);
+        let latest = retained
+            .events
+            .back()
+            .map_or(self.latest(), |c| c.sequence());
         if after > latest {
             return Err(Error::OutOfRange(format!(
                 "sequence {after} is ahead of the latest sequence {latest}; resume from a sequence this server reported"
@@ -167,11 +210,11 @@ impl ChangeLog {
         if after == latest {
             return Ok(Vec::new());
         }
-        let oldest = retained.events.front().map_or(latest + 1, |c| c.sequence);
+        let oldest = retained.events.front().map_or(latest + 1, |c| c.sequence());
         if after + 1 < oldest {
             return Err(Error::OutOfRange(format!(
-                "sequence {after} is no longer retained (oldest retained change is {oldest}, latest is {latest}); \
-                 re-read the entities with Catalog/ListEntities and subscribe again from the sequence it reports"
+                "sequence {after} is no longer retained (oldest retained is {oldest}, latest is {latest}); {}",
+                self.recover
             )));
         }
         let start = (after + 1 - oldest) as usize;
@@ -181,7 +224,7 @@ impl ChangeLog {
     /// The oldest retained sequence, if any change is retained.
     pub fn oldest(&self) -> Option<u64> {
         let retained = self.retained.read().unwrap_or_else(|e| e.into_inner());
-        retained.events.front().map(|c| c.sequence)
+        retained.events.front().map(|c| c.sequence())
     }
 
     /// The position a subscription asking for `from` starts after: the latest sequence for
@@ -203,13 +246,13 @@ impl ChangeLog {
     pub fn subscribe(
         self: &Arc<Self>,
         start: u64,
-        filter: Filter,
+        filter: impl Fn(&T) -> bool + Send + 'static,
         options: SubscribeOptions,
         shutdown: watch::Receiver<bool>,
         ending: Ending,
         guard: impl Send + 'static,
     ) -> Result<(
-        mpsc::Receiver<Result<Delivery>>,
+        mpsc::Receiver<Result<Delivery<T>>>,
         impl std::future::Future<Output = ()> + Send + 'static,
     )> {
         // Check the position now, so a bad one fails the call instead of the stream.
@@ -297,10 +340,10 @@ impl ChangeLog {
                     }
                     Ok(batch) if !batch.is_empty() => {
                         for change in batch {
-                            if filter.accepts(&change) {
+                            if filter(&change) {
                                 deliver!(Ok(Delivery::Change(Arc::clone(&change))), cursor);
                             }
-                            cursor = change.sequence;
+                            cursor = change.sequence();
                         }
                         // A filtered subscriber that skips a long run still hears from us.
                         if last_sent.elapsed() >= heartbeat {
@@ -386,7 +429,7 @@ pub struct SubscribeOptions {
     pub deadline: Option<Instant>,
 }
 
-fn heartbeat_at(sequence: u64) -> Delivery {
+fn heartbeat_at<T>(sequence: u64) -> Delivery<T> {
     Delivery::Heartbeat {
         sequence,
         time: SystemTime::now(),

@@ -16,6 +16,7 @@ pub mod snapshot;
 pub mod store;
 pub mod tables;
 pub mod uscc;
+pub mod watches;
 pub mod work;
 
 pub use error::{Error, Result};

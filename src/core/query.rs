@@ -146,6 +146,70 @@ impl Snapshot {
         })
     }
 
+    /// One party screened with its identifiers: the name's hits (at most `limit`), with each
+    /// identifier's exact matches merged in (the better score of an entity found both ways),
+    /// best first. The caller has checked the name (`check_name`) and the countries.
+    #[allow(clippy::too_many_arguments)]
+    pub fn screen_party(
+        &self,
+        name: &str,
+        entity_type: Option<EntityType>,
+        countries: &[String],
+        identifiers: &[super::model::Identifier],
+        scope: Option<&HashSet<String>>,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<Hit> {
+        let query = |name| Query {
+            name,
+            entity_type,
+            countries,
+            lists: scope,
+            threshold,
+            limit,
+        };
+        let mut hits = self.index.search(&query(name));
+        let before = hits.len();
+        for identifier in identifiers {
+            for found in self.index.search(&query(&identifier.value)) {
+                if !found.features.iter().any(|f| f.name == "identifier_match") {
+                    continue;
+                }
+                match hits.iter_mut().find(|h| h.entity.id == found.entity.id) {
+                    Some(known) if known.score >= found.score => {}
+                    Some(known) => *known = found,
+                    None => hits.push(found),
+                }
+            }
+        }
+        if hits.len() != before || !identifiers.is_empty() {
+            hits.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then(a.entity.id.cmp(&b.entity.id))
+            });
+        }
+        hits
+    }
+
+    /// The list codes a watch's filter selects now: like `scope`, but a list that has gone
+    /// since the filter was checked selects nothing instead of failing.
+    pub fn scope_now(&self, lists: &[String], imposed_by: &[String]) -> Option<HashSet<String>> {
+        if lists.is_empty() && imposed_by.is_empty() {
+            return None;
+        }
+        Some(
+            self.lists
+                .iter()
+                .filter(|(code, _)| lists.is_empty() || lists.contains(code))
+                .filter(|(_, state)| {
+                    imposed_by.is_empty() || imposed_by.contains(&state.meta.imposing_country)
+                })
+                .map(|(code, _)| code.clone())
+                .collect(),
+        )
+    }
+
     /// The set of list codes a `lists` + `imposed_by` filter selects; `None` for all lists.
     pub fn scope(
         &self,
@@ -163,19 +227,7 @@ impl Snapshot {
         for (i, country) in imposed_by.iter().enumerate() {
             check_country(&format!("imposed_by[{i}]"), country)?;
         }
-        if lists.is_empty() && imposed_by.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(
-            self.lists
-                .iter()
-                .filter(|(code, _)| lists.is_empty() || lists.contains(code))
-                .filter(|(_, state)| {
-                    imposed_by.is_empty() || imposed_by.contains(&state.meta.imposing_country)
-                })
-                .map(|(code, _)| code.clone())
-                .collect(),
-        ))
+        Ok(self.scope_now(lists, imposed_by))
     }
 
     /// One page of entities in id order. The page token carries the last id and a
@@ -186,16 +238,7 @@ impl Snapshot {
         page_size: u32,
         page_token: &str,
     ) -> Result<Page> {
-        let page_size = match page_size {
-            0 => DEFAULT_PAGE_SIZE,
-            n if n > MAX_PAGE_SIZE => {
-                return Err(Error::invalid(
-                    "page_size",
-                    format!("{n} is above the maximum of {MAX_PAGE_SIZE}"),
-                ))
-            }
-            n => n,
-        } as usize;
+        let page_size = page_size_of(page_size)?;
         for (i, c) in filter.countries.iter().enumerate() {
             check_country(&format!("countries[{i}]"), c)?;
         }
@@ -268,6 +311,18 @@ fn merged<'a>(
     })
 }
 
+/// A requested page size checked: 0 means the default.
+pub fn page_size_of(page_size: u32) -> Result<usize> {
+    match page_size {
+        0 => Ok(DEFAULT_PAGE_SIZE as usize),
+        n if n > MAX_PAGE_SIZE => Err(Error::invalid(
+            "page_size",
+            format!("{n} is above the maximum of {MAX_PAGE_SIZE}"),
+        )),
+        n => Ok(n as usize),
+    }
+}
+
 fn fingerprint(filter: &EntityFilter) -> String {
     let mut hasher = Sha256::new();
     for part in [
@@ -285,14 +340,16 @@ fn fingerprint(filter: &EntityFilter) -> String {
         .collect()
 }
 
+/// Page tokens carry the last key of the page and a fingerprint of what the page was read
+/// with (filters, a watch), so a token cannot be replayed elsewhere.
 const TOKEN_PREFIX: &str = "p1.";
 
-fn encode_token(last_id: &str, fingerprint: &str) -> String {
+pub fn encode_token(last_id: &str, fingerprint: &str) -> String {
     let hex: String = last_id.bytes().map(|b| format!("{b:02x}")).collect();
     format!("{TOKEN_PREFIX}{fingerprint}.{hex}")
 }
 
-fn decode_token(token: &str, fingerprint: &str) -> Result<Option<String>> {
+pub fn decode_token(token: &str, fingerprint: &str) -> Result<Option<String>> {
     if token.is_empty() {
         return Ok(None);
     }

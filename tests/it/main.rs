@@ -25,4 +25,5 @@ mod server;
 mod sources;
 mod support;
 mod tidy;
+mod watches;
 mod xref;

@@ -62,9 +62,16 @@ impl Index {
         }
         let n = stats.map_or(index.names.len(), |base| base.names.len()) as f64;
         for token in &mut index.tokens {
-            let df = stats
-                .and_then(|base| Some(base.doc_freq(*base.vocab.get(&token.text)?)))
-                .unwrap_or(token.postings[0].len() + token.postings[1].len());
+            // Beside a base, a word the base lacks weighs as unseen (as a query's word the
+            // base lacks does): never by what else its segment holds, so compacting segments
+            // changes no score.
+            let df = match stats {
+                Some(base) => base
+                    .vocab
+                    .get(&token.text)
+                    .map_or(0, |&id| base.doc_freq(id)),
+                None => token.postings[0].len() + token.postings[1].len(),
+            };
             token.weight = token_weight(df, n, token.generic);
         }
         // Totals rounded down, so that a ceiling computed from them is never too low.

@@ -110,6 +110,24 @@ impl LiveIndex {
         &self.segments[0].index
     }
 
+    /// The id of the base: it changes when the base is rebuilt (and words re-weighed), not
+    /// when segments are added or compacted beside it.
+    pub fn generation(&self) -> u64 {
+        self.segments[0].id
+    }
+
+    /// The words of `name` the base does not hold. A query holding one is weighed and planned
+    /// by what the segments hold, so its scores can move when they change (a query of words
+    /// the base holds scores the same until the base is rebuilt).
+    pub fn words_beyond_base(&self, name: &str) -> Vec<String> {
+        let (_, tokens) = text::normalise(name);
+        tokens
+            .into_iter()
+            .filter(|t| !self.base().vocab.contains_key(t.text.as_str()))
+            .map(|t| t.text)
+            .collect()
+    }
+
     /// Entities a query can find.
     pub fn entity_count(&self) -> usize {
         self.segments.iter().map(Segment::live).sum()

@@ -134,33 +134,34 @@ impl<'a> Resolver<'a> {
             .collect();
         // A misspelt generic word (Technologie, Gruop) is as generic as the word it stands
         // for.
-        let generic =
-            text::is_generic(token)
-                || (known.is_none()
-                    && self.indexes.iter().zip(&matches).enumerate().any(
-                        |(at, (index, matches))| {
-                            matches.iter().any(|m| {
-                                m.sim >= 0.85
-                                    && index.tokens[m.id as usize].generic
-                                    && self.live(at, m.id)
-                            })
-                        },
-                    ));
+        // A query word's weight and genericity are the base's alone, dead names included:
+        // until the base is rebuilt, what commits add or remove never re-weighs a query (a
+        // standing watch relies on it: a change re-scores only the parties it can match).
+        let base = self.indexes.first();
+        let in_base = base.and_then(|b| b.vocab.get(token.text.as_str()).copied());
+        let generic = text::is_generic(token)
+            || (in_base.is_none()
+                && base.zip(matches.first()).is_some_and(|(index, matches)| {
+                    matches
+                        .iter()
+                        .any(|m| m.sim >= 0.85 && index.tokens[m.id as usize].generic)
+                }));
         let letters = token.text.chars().count();
         let syllable = token.script == Script::Latin && text::is_syllable(&token.text);
         let alphabetic =
             token.script == Script::Latin && token.text.chars().all(char::is_alphabetic);
         let initial = alphabetic && letters == 1;
-        let known_weight =
-            known.and_then(|at| exact[at].map(|id| self.indexes[at].tokens[id as usize].weight));
-        // Statistics are the base's (see `Index::build_with`).
-        let names = self.indexes.first().map_or(0, |base| base.names.len());
-        let mut weight = known_weight
+        let names = base.map_or(0, |base| base.names.len());
+        let mut weight = base
+            .zip(in_base)
+            .map(|(index, id)| index.tokens[id as usize].weight)
+            // A word only segments hold weighs as their words do: the base has none of it.
+            .or_else(|| known.map(|_| token_weight(0, names as f64, generic)))
             .or_else(|| {
                 matches
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(at, m)| m.iter().filter(move |m| self.live(at, m.id)))
+                    .first()
+                    .into_iter()
+                    .flat_map(|m| m.iter())
                     .map(|m| m.weight)
                     .fold(None, |acc: Option<f64>, w| {
                         Some(acc.map_or(w, |a| a.max(w)))

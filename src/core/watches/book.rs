@@ -1,0 +1,368 @@
+//! One watch: its parties, the index over their names that finds which parties a changed
+//! entity can match, its current hits and decisions, and the diff of a party's hits that
+//! becomes alerts.
+
+use super::{
+    Alert, AlertKind, Decision, DecisionRecord, Party, WatchSpec, PARTY_HITS, REVERSE_SHARE,
+};
+use crate::core::matching::{Hit, LiveIndex, Query};
+use crate::core::model::{Entity, EntityType};
+use crate::core::snapshot::Snapshot;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// The list code the book's own index files its parties under (never a real list).
+const BOOK_LIST: &str = "BOOK";
+/// Parties a changed entity's name may bring back from the book index.
+const REVERSE_LIMIT: usize = 100_000;
+
+/// A current hit of one party.
+#[derive(Debug, Clone)]
+pub struct CurrentHit {
+    pub hit: Hit,
+    /// The list-change sequence at which it was found or last changed.
+    pub since: u64,
+}
+
+/// One watch's whole state.
+#[derive(Debug)]
+pub struct Book {
+    pub id: String,
+    pub spec: WatchSpec,
+    pub created_at: SystemTime,
+    pub parties: HashMap<String, Arc<Party>>,
+    /// The parties as entities of one pseudo-list, searched with changed entities' names.
+    index: LiveIndex,
+    /// By party reference, then entity id.
+    pub hits: BTreeMap<(String, String), CurrentHit>,
+    /// Kept apart from the hits: a decided hit that clears and comes back keeps its decision
+    /// while neither side changed.
+    pub decisions: HashMap<(String, String), DecisionRecord>,
+    /// Every list change up to this one is evaluated.
+    pub sequence: u64,
+    /// The base of the list index the hits were scored against: a new base re-weighs words,
+    /// so the whole book is screened again.
+    pub generation: u64,
+    pub last_alert: u64,
+}
+
+impl Book {
+    pub fn new(id: String, spec: WatchSpec, snapshot: &Snapshot) -> Book {
+        Book {
+            id,
+            spec,
+            created_at: SystemTime::now(),
+            parties: HashMap::new(),
+            index: LiveIndex::default(),
+            hits: BTreeMap::new(),
+            decisions: HashMap::new(),
+            sequence: snapshot.sequence,
+            generation: snapshot.index.generation(),
+            last_alert: 0,
+        }
+    }
+
+    pub fn open_hits(&self) -> usize {
+        self.hits
+            .keys()
+            .filter(|key| !self.decisions.contains_key(*key))
+            .count()
+    }
+
+    /// Adds parties (their references are new: checked by the caller) to the index.
+    pub fn add(&mut self, parties: &[Arc<Party>]) {
+        let entities: Vec<Arc<Entity>> = parties.iter().map(|p| Arc::new(as_entity(p))).collect();
+        for party in parties {
+            self.parties
+                .insert(party.reference.clone(), Arc::clone(party));
+        }
+        self.index = self.index.apply(std::iter::empty(), entities.iter());
+        self.compact();
+    }
+
+    /// Removes parties and their hits, without alerts; their decisions stay until the watch
+    /// goes, so a party added back unchanged keeps them.
+    pub fn remove(&mut self, references: &[String]) {
+        for reference in references {
+            self.parties.remove(reference);
+            let keys: Vec<_> = self
+                .hits
+                .range((reference.clone(), String::new())..)
+                .take_while(|((r, _), _)| r == reference)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for key in keys {
+                self.hits.remove(&key);
+            }
+        }
+        self.index = self
+            .index
+            .apply(references.iter().map(String::as_str), std::iter::empty());
+        self.compact();
+    }
+
+    /// Merges the book index's segments as the list index's policy says, here and now: the
+    /// book changes only through its client's calls.
+    fn compact(&mut self) {
+        if let Some(kind) = self.index.merge_due() {
+            self.index = self.index.install(self.index.merged(kind));
+        }
+    }
+
+    /// The parties a changed entity can match: its names and identifiers searched in the book
+    /// index, well below the watch's threshold (the search runs the other way round from a
+    /// screen, so it keeps a margin).
+    pub fn reached_by(&self, entity: &Entity, into: &mut BTreeSet<String>) {
+        let threshold = self.spec.threshold * REVERSE_SHARE;
+        // A bracketed part of a listed name ("(NORINCO)") is indexed as a name of its own and
+        // the rest without it: searched the same way here.
+        let mut names: Vec<String> = Vec::new();
+        for (_, name) in entity.names() {
+            names.push(name.to_string());
+            if let Some((head, rest)) = name.split_once('(') {
+                if let Some((inner, tail)) = rest.split_once(')') {
+                    names.push(format!("{head} {tail}"));
+                    names.push(inner.to_string());
+                }
+            }
+        }
+        names.extend(entity.identifiers.iter().map(|i| i.value.clone()));
+        for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            let found = self.index.search(&Query {
+                name,
+                entity_type: None,
+                countries: &[],
+                lists: None,
+                threshold,
+                limit: REVERSE_LIMIT,
+            });
+            into.extend(found.into_iter().map(|h| h.entity.id.clone()));
+        }
+    }
+
+    /// The parties whose names hold `word` (or a near spelling): their screens weigh it by
+    /// what the list index holds, which a change of a name holding it alters.
+    pub fn containing(&self, word: &str, into: &mut BTreeSet<String>) {
+        let found = self.index.search(&Query {
+            name: word,
+            entity_type: None,
+            countries: &[],
+            lists: None,
+            threshold: 0.01,
+            limit: REVERSE_LIMIT,
+        });
+        into.extend(found.into_iter().map(|h| h.entity.id.clone()));
+    }
+
+    /// The parties with a current hit on one of `ids`.
+    pub fn hitting(&self, ids: &HashSet<&str>, into: &mut BTreeSet<String>) {
+        into.extend(
+            self.hits
+                .keys()
+                .filter(|(_, entity)| ids.contains(entity.as_str()))
+                .map(|(party, _)| party.clone()),
+        );
+    }
+
+    /// Replaces one party's hits by `fresh` (its screen now) and returns the alerts the
+    /// difference makes. `cause` gives the list-change sequence behind an entity's alert.
+    pub fn settle(
+        &mut self,
+        reference: &str,
+        fresh: Vec<Hit>,
+        snapshot: &Snapshot,
+        cause: &dyn Fn(&str) -> u64,
+    ) -> Vec<Alert> {
+        let party_print = self.parties.get(reference).map_or(0, |p| party_print(p));
+        let old: BTreeMap<String, CurrentHit> = {
+            let keys: Vec<_> = self
+                .hits
+                .range((reference.to_string(), String::new())..)
+                .take_while(|((r, _), _)| r == reference)
+                .map(|(k, _)| k.clone())
+                .collect();
+            keys.into_iter()
+                .filter_map(|k| self.hits.remove(&k).map(|h| (k.1, h)))
+                .collect()
+        };
+        let mut alerts = Vec::new();
+        let mut seen = HashSet::new();
+        for hit in fresh {
+            let entity_id = hit.entity.id.clone();
+            seen.insert(entity_id.clone());
+            let key = (reference.to_string(), entity_id.clone());
+            let at = cause(&entity_id);
+            let before = old.get(&entity_id);
+            let mut since = before.map_or(at, |b| b.since);
+            let mut raise: Option<(AlertKind, String)> = match before {
+                None => Some((AlertKind::NewHit, "now matches".to_string())),
+                Some(before) => what_changed(&before.hit, &hit).map(|r| (AlertKind::ChangedHit, r)),
+            };
+            if let Some(decision) = self.decisions.get(&key) {
+                if decision.decision == Decision::FalsePositive {
+                    let entity_changed = decision.entity_print != entity_print(&hit.entity);
+                    let party_changed = decision.party_print != party_print;
+                    if entity_changed || party_changed {
+                        let why = if entity_changed {
+                            "the entity's names or identifiers changed"
+                        } else {
+                            "the party changed"
+                        };
+                        raise = Some((
+                            AlertKind::ChangedHit,
+                            format!("{why} since it was decided a false positive"),
+                        ));
+                        self.decisions.remove(&key);
+                    } else {
+                        raise = None;
+                    }
+                }
+            }
+            if raise.is_some() {
+                since = at;
+            }
+            if let Some((kind, reason)) = raise {
+                alerts.push(alert(kind, reference, &hit, at, reason));
+            }
+            self.hits.insert(key, CurrentHit { hit, since });
+        }
+        for (entity_id, before) in old {
+            if seen.contains(&entity_id) {
+                continue;
+            }
+            let key = (reference.to_string(), entity_id.clone());
+            let quiet = self
+                .decisions
+                .get(&key)
+                .is_some_and(|d| d.decision == Decision::FalsePositive);
+            if quiet {
+                continue;
+            }
+            let reason = if snapshot.entities.contains_key(&entity_id) {
+                "no longer matches at the watch's threshold"
+            } else {
+                "delisted"
+            };
+            alerts.push(alert(
+                AlertKind::Cleared,
+                reference,
+                &before.hit,
+                cause(&entity_id),
+                reason.to_string(),
+            ));
+        }
+        alerts
+    }
+}
+
+fn alert(kind: AlertKind, party: &str, hit: &Hit, cause: u64, reason: String) -> Alert {
+    Alert {
+        sequence: 0,
+        kind,
+        party: party.to_string(),
+        hit: hit.clone(),
+        cause,
+        reason,
+        time: SystemTime::now(),
+    }
+}
+
+/// What changed between two hits of the same party and entity that an alert reports: the
+/// score (at the 4 decimals the API shows), the matched name, or the listing.
+fn what_changed(before: &Hit, now: &Hit) -> Option<String> {
+    let mut why = Vec::new();
+    let round = |s: f64| (s * 10_000.0).round() / 10_000.0;
+    if round(before.score) != round(now.score) {
+        why.push(format!(
+            "score {:.4} -> {:.4}",
+            round(before.score),
+            round(now.score)
+        ));
+    }
+    if before.matched_name != now.matched_name {
+        why.push(format!(
+            "matched name {:?} -> {:?}",
+            before.matched_name, now.matched_name
+        ));
+    }
+    if before.entity.list != now.entity.list || before.entity.listed_on != now.entity.listed_on {
+        why.push("listing changed".to_string());
+    }
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
+/// The party as an entity of the book's own index.
+fn as_entity(party: &Party) -> Entity {
+    let mut entity = Entity::new(
+        &party.reference,
+        BOOK_LIST,
+        party.kind.unwrap_or(EntityType::Unknown),
+        &party.name,
+    );
+    entity.countries = party.countries.clone();
+    entity.identifiers = party.identifiers.clone();
+    entity
+}
+
+/// What a false-positive decision depends on, on the entity's side: its names and identifiers.
+pub fn entity_print(entity: &Entity) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (kind, name) in entity.names() {
+        (kind.as_str(), name).hash(&mut h);
+    }
+    for i in &entity.identifiers {
+        (&i.kind, &i.value).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// What a false-positive decision depends on, on the party's side: everything screened.
+pub fn party_print(party: &Party) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    party.name.hash(&mut h);
+    party.kind.hash(&mut h);
+    party.countries.hash(&mut h);
+    for i in &party.identifiers {
+        (&i.kind, &i.value).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The hits of a party screened now against `snapshot`, with the watch's scope: its name,
+/// and each identifier's exact matches merged in.
+pub fn screen(
+    snapshot: &Snapshot,
+    spec: &WatchSpec,
+    scope: Option<&HashSet<String>>,
+    party: &Party,
+) -> Vec<Hit> {
+    snapshot.screen_party(
+        &party.name,
+        party.kind,
+        &party.countries,
+        &party.identifiers,
+        scope,
+        spec.threshold,
+        PARTY_HITS,
+    )
+}
+
+/// `DecisionRecord` for a hit now.
+pub fn decision_record(
+    decision: Decision,
+    note: String,
+    by: &str,
+    hit: &Hit,
+    party: Option<&Party>,
+) -> DecisionRecord {
+    DecisionRecord {
+        decision,
+        note,
+        decided_by: by.to_string(),
+        decided_at: SystemTime::now(),
+        entity_print: entity_print(&hit.entity),
+        party_print: party.map_or(0, party_print),
+    }
+}

@@ -1,0 +1,710 @@
+//! Standing watches: a client's book of parties, kept screened as the lists change.
+//!
+//! A watch holds its parties, an index over their names (`book.rs`), its current hits and the
+//! client's decisions on them, and a log of alerts (`changes::Log`, read by the same
+//! subscription loop as `Subscribe`). Creating a watch or adding parties screens them; their
+//! hits are `NEW_HIT` alerts. After that the evaluator (`Watches::evaluate`, run by a task of
+//! the server off the writer's path) reads each batch of list changes and, per watch, screens
+//! again only the parties a change can affect: those with a hit on a changed entity, and those
+//! the changed entities' names find in the book index, searched well below the watch's
+//! threshold. Each such party is screened exactly as a fresh screen would, against the whole
+//! snapshot, so its hits equal a full re-screen's; the difference becomes alerts. A new base of
+//! the list index (words re-weighed) screens the whole book again.
+//!
+//! Watches live in memory: they are not yet kept in the data directory.
+
+mod book;
+
+use self::book::Book;
+use super::changes::{Change, ChangeLog, Entry, Log};
+use super::matching::Hit;
+use super::model::{check_country, Entity, EntityType, Identifier};
+use super::query::{self, check_name};
+use super::snapshot::Snapshot;
+use super::{Error, Result};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::SystemTime;
+
+/// Longest party reference, watch name (characters).
+pub const MAX_REFERENCE_CHARS: usize = 256;
+/// Longest decision note (characters).
+pub const MAX_NOTE_CHARS: usize = 2048;
+/// Hits kept per party: as many as one `Screen` may return.
+pub const PARTY_HITS: usize = query::MAX_LIMIT as usize;
+/// The book index is searched with a changed entity's names at this share of the watch's
+/// threshold: the search runs from the listed name to the party's, the other way round from a
+/// screen, and the margin keeps every party the screen would find (`tests/it/watches.rs`
+/// checks the result against full re-screens).
+pub const REVERSE_SHARE: f64 = 0.6;
+
+/// The server's limits on watches.
+#[derive(Debug, Clone)]
+pub struct WatchLimits {
+    /// Parties one watch may hold.
+    pub max_parties: usize,
+    /// Watches one client may hold.
+    pub max_watches: usize,
+    /// Alerts retained per watch for `Alerts` to resume from.
+    pub alert_history: usize,
+    /// The threshold of a watch created without one.
+    pub default_threshold: f64,
+}
+
+impl Default for WatchLimits {
+    fn default() -> Self {
+        WatchLimits {
+            max_parties: 1_000_000,
+            max_watches: 100,
+            alert_history: 100_000,
+            default_threshold: query::DEFAULT_THRESHOLD,
+        }
+    }
+}
+
+/// One party of a client's book.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Party {
+    pub reference: String,
+    pub name: String,
+    pub kind: Option<EntityType>,
+    pub countries: Vec<String>,
+    pub identifiers: Vec<Identifier>,
+}
+
+/// What a watch screens with.
+#[derive(Debug, Clone)]
+pub struct WatchSpec {
+    pub name: String,
+    pub threshold: f64,
+    pub lists: Vec<String>,
+    pub imposed_by: Vec<String>,
+}
+
+/// A watch as it is requested: the threshold may be left to the server.
+#[derive(Debug, Clone, Default)]
+pub struct NewWatch {
+    pub name: String,
+    pub threshold: Option<f64>,
+    pub lists: Vec<String>,
+    pub imposed_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    FalsePositive,
+    Confirmed,
+}
+
+/// A client's decision on one hit, with what it was decided on.
+#[derive(Debug, Clone)]
+pub struct DecisionRecord {
+    pub decision: Decision,
+    pub note: String,
+    pub decided_by: String,
+    pub decided_at: SystemTime,
+    /// The entity's names and identifiers, and the party, when decided.
+    entity_print: u64,
+    party_print: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertKind {
+    NewHit,
+    ChangedHit,
+    Cleared,
+}
+
+/// One alert of one watch.
+#[derive(Debug, Clone)]
+pub struct Alert {
+    /// Dense per watch, from 1.
+    pub sequence: u64,
+    pub kind: AlertKind,
+    pub party: String,
+    /// The hit now; for `Cleared`, as it last was.
+    pub hit: Hit,
+    /// The list-change sequence that caused it.
+    pub cause: u64,
+    pub reason: String,
+    pub time: SystemTime,
+}
+
+impl Entry for Alert {
+    fn sequence(&self) -> u64 {
+        self.sequence
+    }
+    fn time(&self) -> SystemTime {
+        self.time
+    }
+}
+
+/// A watch's settings and counts, as `GetWatch` shows them.
+#[derive(Debug, Clone)]
+pub struct WatchInfo {
+    pub id: String,
+    pub spec: WatchSpec,
+    pub parties: usize,
+    pub hits: usize,
+    pub open_hits: usize,
+    pub sequence: u64,
+    pub last_alert: u64,
+    pub created_at: SystemTime,
+}
+
+/// One current hit with its decision, as `ListHits` shows it.
+#[derive(Debug, Clone)]
+pub struct HitView {
+    pub party: String,
+    pub hit: Hit,
+    pub since: u64,
+    pub decision: Option<DecisionRecord>,
+}
+
+/// A page of hits.
+#[derive(Debug)]
+pub struct HitPage {
+    pub hits: Vec<HitView>,
+    pub next_page_token: String,
+    pub sequence: u64,
+    pub last_alert: u64,
+}
+
+#[derive(Debug)]
+struct Cell {
+    owner: String,
+    alerts: Arc<Log<Alert>>,
+    book: Mutex<Book>,
+}
+
+/// Every watch of the server.
+#[derive(Debug)]
+pub struct Watches {
+    cells: RwLock<BTreeMap<String, Arc<Cell>>>,
+    next_id: AtomicU64,
+    limits: WatchLimits,
+    /// Parties screened since start (creations, additions, re-evaluations): what an
+    /// evaluation cost, for tests and benchmarks.
+    screened: AtomicU64,
+}
+
+impl Watches {
+    pub fn new(limits: WatchLimits) -> Watches {
+        Watches {
+            cells: RwLock::new(BTreeMap::new()),
+            next_id: AtomicU64::new(1),
+            limits,
+            screened: AtomicU64::new(0),
+        }
+    }
+
+    /// Parties screened so far.
+    pub fn screened(&self) -> u64 {
+        self.screened.load(Ordering::Relaxed)
+    }
+
+    /// A watch of `owner`'s; any other owner's, or none, is the same `NotFound`.
+    fn cell(&self, owner: &str, id: &str) -> Result<Arc<Cell>> {
+        let cells = self.cells.read().unwrap_or_else(|e| e.into_inner());
+        cells
+            .get(id)
+            .filter(|c| c.owner == owner)
+            .cloned()
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no watch {id:?}: ListWatches gives the ids of your watches"
+                ))
+            })
+    }
+
+    /// Creates a watch and screens its first parties against `snapshot`.
+    pub fn create(
+        &self,
+        owner: &str,
+        new: NewWatch,
+        parties: Vec<Party>,
+        snapshot: &Snapshot,
+    ) -> Result<WatchInfo> {
+        check_label("name", &new.name)?;
+        let threshold = new.threshold.unwrap_or(self.limits.default_threshold);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(Error::invalid(
+                "threshold",
+                format!("{threshold} is outside 0..1"),
+            ));
+        }
+        snapshot.scope(&new.lists, &new.imposed_by)?;
+        let parties = self.check_parties(parties, &HashMap::new())?;
+        let owned = {
+            let cells = self.cells.read().unwrap_or_else(|e| e.into_inner());
+            cells.values().filter(|c| c.owner == owner).count()
+        };
+        if owned >= self.limits.max_watches {
+            return Err(Error::ResourceExhausted(format!(
+                "you hold {owned} watches, the server's limit (--max-watches); delete one or add \
+                 parties to an existing watch"
+            )));
+        }
+        let id = format!("w-{}", self.next_id.fetch_add(1, Ordering::Relaxed));
+        let spec = WatchSpec {
+            name: new.name.trim().to_string(),
+            threshold,
+            lists: new.lists,
+            imposed_by: new.imposed_by,
+        };
+        let mut book = Book::new(id.clone(), spec, snapshot);
+        let alerts = Arc::new(Log::retaining(
+            self.limits.alert_history,
+            None,
+            "read the current hits with ListHits and resume from the last_alert it reports",
+        ));
+        self.screen_new(&mut book, &alerts, parties, snapshot);
+        let info = info(&book);
+        let cell = Arc::new(Cell {
+            owner: owner.to_string(),
+            alerts,
+            book: Mutex::new(book),
+        });
+        self.cells
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, cell);
+        Ok(info)
+    }
+
+    /// Adds parties to a watch and screens them.
+    pub fn add_parties(
+        &self,
+        owner: &str,
+        id: &str,
+        parties: Vec<Party>,
+        snapshot: &Snapshot,
+    ) -> Result<WatchInfo> {
+        let cell = self.cell(owner, id)?;
+        let mut book = lock(&cell.book);
+        let parties = self.check_parties(parties, &book.parties)?;
+        self.screen_new(&mut book, &cell.alerts, parties, snapshot);
+        Ok(info(&book))
+    }
+
+    /// Removes parties by reference, all or none.
+    pub fn remove_parties(
+        &self,
+        owner: &str,
+        id: &str,
+        references: &[String],
+    ) -> Result<WatchInfo> {
+        let cell = self.cell(owner, id)?;
+        let mut book = lock(&cell.book);
+        for (i, reference) in references.iter().enumerate() {
+            if !book.parties.contains_key(reference) {
+                return Err(Error::NotFound(format!(
+                    "references[{i}]: the watch has no party {reference:?}; nothing was removed"
+                )));
+            }
+        }
+        book.remove(references);
+        Ok(info(&book))
+    }
+
+    pub fn get(&self, owner: &str, id: &str) -> Result<WatchInfo> {
+        let cell = self.cell(owner, id)?;
+        let book = lock(&cell.book);
+        Ok(info(&book))
+    }
+
+    /// A page of `owner`'s watches, by id.
+    pub fn list(
+        &self,
+        owner: &str,
+        page_size: u32,
+        page_token: &str,
+    ) -> Result<(Vec<WatchInfo>, String)> {
+        let page_size = query::page_size_of(page_size)?;
+        let after = query::decode_token(page_token, "watches")?;
+        let cells: Vec<Arc<Cell>> = {
+            let cells = self.cells.read().unwrap_or_else(|e| e.into_inner());
+            cells
+                .iter()
+                .filter(|(id, c)| c.owner == owner && after.as_ref().is_none_or(|a| *id > a))
+                .take(page_size + 1)
+                .map(|(_, c)| Arc::clone(c))
+                .collect()
+        };
+        let more = cells.len() > page_size;
+        let watches: Vec<WatchInfo> = cells
+            .iter()
+            .take(page_size)
+            .map(|c| info(&lock(&c.book)))
+            .collect();
+        let token = match (more, watches.last()) {
+            (true, Some(last)) => query::encode_token(&last.id, "watches"),
+            _ => String::new(),
+        };
+        Ok((watches, token))
+    }
+
+    /// Deletes a watch; returns how many parties it held. Open alert streams end when their
+    /// log goes.
+    pub fn delete(&self, owner: &str, id: &str) -> Result<usize> {
+        let cell = self.cell(owner, id)?;
+        self.cells
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+        let parties = lock(&cell.book).parties.len();
+        Ok(parties)
+    }
+
+    /// A page of a watch's current hits, by party then entity.
+    pub fn hits(&self, owner: &str, id: &str, page_size: u32, page_token: &str) -> Result<HitPage> {
+        let cell = self.cell(owner, id)?;
+        let page_size = query::page_size_of(page_size)?;
+        let after = query::decode_token(page_token, id)?
+            .map(|key| match key.split_once('\u{1f}') {
+                Some((p, e)) => Ok((p.to_string(), e.to_string())),
+                None => Err(Error::invalid("page_token", "is not a token of this watch")),
+            })
+            .transpose()?;
+        let book = lock(&cell.book);
+        let from = match &after {
+            Some(key) => std::ops::Bound::Excluded(key.clone()),
+            None => std::ops::Bound::Unbounded,
+        };
+        let mut hits: Vec<HitView> = book
+            .hits
+            .range((from, std::ops::Bound::Unbounded))
+            .take(page_size + 1)
+            .map(|(key, current)| HitView {
+                party: key.0.clone(),
+                hit: current.hit.clone(),
+                since: current.since,
+                decision: book.decisions.get(key).cloned(),
+            })
+            .collect();
+        let more = hits.len() > page_size;
+        hits.truncate(page_size);
+        let next_page_token = match (more, hits.last()) {
+            (true, Some(last)) => {
+                query::encode_token(&format!("{}\u{1f}{}", last.party, last.hit.entity.id), id)
+            }
+            _ => String::new(),
+        };
+        Ok(HitPage {
+            hits,
+            next_page_token,
+            sequence: book.sequence,
+            last_alert: book.last_alert,
+        })
+    }
+
+    /// Records a decision on a current hit.
+    pub fn decide(
+        &self,
+        owner: &str,
+        id: &str,
+        party: &str,
+        entity_id: &str,
+        decision: Decision,
+        note: String,
+    ) -> Result<HitView> {
+        if note.chars().count() > MAX_NOTE_CHARS {
+            return Err(Error::invalid(
+                "note",
+                format!("is longer than {MAX_NOTE_CHARS} characters"),
+            ));
+        }
+        let cell = self.cell(owner, id)?;
+        let mut book = lock(&cell.book);
+        let key = (party.to_string(), entity_id.to_string());
+        let Some(current) = book.hits.get(&key).cloned() else {
+            return Err(Error::NotFound(format!(
+                "party {party:?} has no current hit on entity {entity_id:?}; ListHits gives the \
+                 current hits"
+            )));
+        };
+        let record = book::decision_record(
+            decision,
+            note,
+            owner,
+            &current.hit,
+            book.parties.get(party).map(|p| &**p),
+        );
+        book.decisions.insert(key, record.clone());
+        Ok(HitView {
+            party: party.to_string(),
+            hit: current.hit,
+            since: current.since,
+            decision: Some(record),
+        })
+    }
+
+    /// The alert log of a watch, for a subscription to read.
+    pub fn alerts(&self, owner: &str, id: &str) -> Result<Arc<Log<Alert>>> {
+        Ok(Arc::clone(&self.cell(owner, id)?.alerts))
+    }
+
+    /// Brings every watch up to list change `upto`: each reads the changes after its own
+    /// position from `log` and screens again the parties they can affect. `snapshot` includes
+    /// every change up to `upto` (read the log's latest first, then the snapshot). A watch
+    /// whose position is no longer retained screens its whole book. Returns the parties
+    /// screened.
+    pub fn evaluate(&self, snapshot: &Snapshot, log: &ChangeLog, upto: u64) -> usize {
+        let cells: Vec<Arc<Cell>> = {
+            let cells = self.cells.read().unwrap_or_else(|e| e.into_inner());
+            cells.values().cloned().collect()
+        };
+        let mut screened = 0;
+        for cell in cells {
+            let mut book = lock(&cell.book);
+            if book.sequence >= upto {
+                continue;
+            }
+            match log.read_after(book.sequence, usize::MAX) {
+                Ok(mut changes) => {
+                    changes.retain(|c| c.sequence <= upto);
+                    screened += self.evaluate_one(&mut book, &cell.alerts, snapshot, &changes);
+                }
+                Err(_) => {
+                    let all: BTreeSet<String> = book.parties.keys().cloned().collect();
+                    let at = snapshot.sequence;
+                    screened += self.settle(&mut book, &cell.alerts, all, snapshot, &|_| at);
+                    book.generation = snapshot.index.generation();
+                }
+            }
+            book.sequence = book.sequence.max(upto);
+        }
+        screened
+    }
+
+    fn evaluate_one(
+        &self,
+        book: &mut Book,
+        alerts: &Log<Alert>,
+        snapshot: &Snapshot,
+        changes: &[Arc<Change>],
+    ) -> usize {
+        let fresh: Vec<&Arc<Change>> = changes
+            .iter()
+            .filter(|c| c.sequence > book.sequence)
+            .collect();
+        let Some(last) = fresh.last().map(|c| c.sequence) else {
+            return 0;
+        };
+        let mut cause: HashMap<&str, u64> = HashMap::new();
+        // Each changed entity's last state in the batch (a removed one's, as it was).
+        let mut changed: HashMap<&str, &Entity> = HashMap::new();
+        for change in &fresh {
+            cause.insert(change.entity.id.as_str(), change.sequence);
+            changed.insert(change.entity.id.as_str(), &change.entity);
+        }
+        let affected: BTreeSet<String> = if book.generation != snapshot.index.generation() {
+            book.generation = snapshot.index.generation();
+            book.parties.keys().cloned().collect()
+        } else {
+            let scope = snapshot.scope_now(&book.spec.lists, &book.spec.imposed_by);
+            let ids: HashSet<&str> = cause.keys().copied().collect();
+            let mut affected = BTreeSet::new();
+            book.hitting(&ids, &mut affected);
+            for id in &ids {
+                if let Some(entity) = snapshot.entities.get(*id) {
+                    if scope.as_ref().is_none_or(|s| s.contains(&entity.list)) {
+                        book.reached_by(entity, &mut affected);
+                    }
+                }
+            }
+            // A word the list index's base lacks weighs by what the segments hold: the
+            // parties holding a changed entity's such words are screened again too.
+            let mut words = BTreeSet::new();
+            for entity in changed.values() {
+                for (_, name) in entity.names() {
+                    words.extend(snapshot.index.words_beyond_base(name));
+                }
+            }
+            for word in &words {
+                book.containing(word, &mut affected);
+            }
+            affected
+        };
+        let at = snapshot.sequence;
+        let screened = self.settle(book, alerts, affected, snapshot, &|id| {
+            cause.get(id).copied().unwrap_or(at)
+        });
+        book.sequence = book.sequence.max(last);
+        screened
+    }
+
+    /// Checks new parties: references new to the watch and unique, names screenable,
+    /// countries codes, the book within its limit. All or none.
+    fn check_parties(
+        &self,
+        parties: Vec<Party>,
+        existing: &HashMap<String, Arc<Party>>,
+    ) -> Result<Vec<Arc<Party>>> {
+        if existing.len() + parties.len() > self.limits.max_parties {
+            return Err(Error::ResourceExhausted(format!(
+                "the watch would hold {} parties; this server allows at most {} per watch \
+                 (--max-watch-parties): split the book into several watches",
+                existing.len() + parties.len(),
+                self.limits.max_parties
+            )));
+        }
+        let mut seen = HashSet::new();
+        let mut checked = Vec::with_capacity(parties.len());
+        for (i, mut party) in parties.into_iter().enumerate() {
+            let at = |field: &str| format!("parties[{i}].{field}");
+            check_label(&at("reference"), &party.reference)?;
+            party.reference = party.reference.trim().to_string();
+            if existing.contains_key(&party.reference) || !seen.insert(party.reference.clone()) {
+                return Err(Error::invalid(
+                    at("reference"),
+                    format!(
+                        "{:?} is already in the watch; references are unique in a watch \
+                         (remove the party first to replace it)",
+                        party.reference
+                    ),
+                ));
+            }
+            party.name = check_name(&party.name)
+                .map_err(|e| prefix(e, &format!("parties[{i}]")))?
+                .to_string();
+            for (j, country) in party.countries.iter().enumerate() {
+                check_country(&at(&format!("countries[{j}]")), country)?;
+            }
+            for (j, identifier) in party.identifiers.iter().enumerate() {
+                if identifier.value.trim().is_empty() {
+                    return Err(Error::invalid(
+                        at(&format!("identifiers[{j}].value")),
+                        "must not be empty",
+                    ));
+                }
+            }
+            checked.push(Arc::new(party));
+        }
+        Ok(checked)
+    }
+
+    /// Adds checked parties to a book and screens them: their hits are new.
+    fn screen_new(
+        &self,
+        book: &mut Book,
+        alerts: &Log<Alert>,
+        parties: Vec<Arc<Party>>,
+        snapshot: &Snapshot,
+    ) {
+        book.add(&parties);
+        let references = parties.iter().map(|p| p.reference.clone()).collect();
+        self.settle(book, alerts, references, snapshot, &|_| snapshot.sequence);
+    }
+
+    /// Screens `parties` of a book against `snapshot` (on every core), replaces their hits and
+    /// appends the alerts the differences make. Returns how many were screened.
+    fn settle(
+        &self,
+        book: &mut Book,
+        alerts: &Log<Alert>,
+        parties: BTreeSet<String>,
+        snapshot: &Snapshot,
+        cause: &(dyn Fn(&str) -> u64 + Sync),
+    ) -> usize {
+        let scope = snapshot.scope_now(&book.spec.lists, &book.spec.imposed_by);
+        let todo: Vec<Arc<Party>> = parties
+            .iter()
+            .filter_map(|r| book.parties.get(r).cloned())
+            .collect();
+        let fresh = screen_all(snapshot, &book.spec, scope.as_ref(), &todo);
+        let mut raised = Vec::new();
+        for (party, hits) in todo.iter().zip(fresh) {
+            raised.extend(book.settle(&party.reference, hits, snapshot, cause));
+        }
+        // Parties gone from the book (removed meanwhile) have no hits left to settle.
+        for alert in &mut raised {
+            book.last_alert += 1;
+            alert.sequence = book.last_alert;
+        }
+        alerts.append(raised);
+        self.screened
+            .fetch_add(todo.len() as u64, Ordering::Relaxed);
+        todo.len()
+    }
+}
+
+/// Screens parties on every core, in order.
+fn screen_all(
+    snapshot: &Snapshot,
+    spec: &WatchSpec,
+    scope: Option<&HashSet<String>>,
+    parties: &[Arc<Party>],
+) -> Vec<Vec<Hit>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(parties.len().div_ceil(64).max(1));
+    if threads <= 1 {
+        return parties
+            .iter()
+            .map(|p| book::screen(snapshot, spec, scope, p))
+            .collect();
+    }
+    let chunk = parties.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = parties
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|p| book::screen(snapshot, spec, scope, p))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+fn info(book: &Book) -> WatchInfo {
+    WatchInfo {
+        id: book.id.clone(),
+        spec: book.spec.clone(),
+        parties: book.parties.len(),
+        hits: book.hits.len(),
+        open_hits: book.open_hits(),
+        sequence: book.sequence,
+        last_alert: book.last_alert,
+        created_at: book.created_at,
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A required label (a reference, a watch's name): not blank, at most `MAX_REFERENCE_CHARS`.
+fn check_label(field: &str, value: &str) -> Result<()> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    let chars = value.chars().count();
+    if chars > MAX_REFERENCE_CHARS {
+        return Err(Error::invalid(
+            field,
+            format!("is {chars} characters long; at most {MAX_REFERENCE_CHARS} are accepted"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// An error of a nested field, its field prefixed with where it sits.
+fn prefix(error: Error, at: &str) -> Error {
+    match error {
+        Error::InvalidArgument { field, reason } => Error::invalid(format!("{at}.{field}"), reason),
+        other => other,
+    }
+}
