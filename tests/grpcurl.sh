@@ -8,9 +8,14 @@ token=grpcurl-suite-token
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 addr=127.0.0.1:$port
 log=$(mktemp)
-WATCHLIST_ADMIN_TOKEN=$token "$bin" serve --listen "$addr" --seeds seeds >"$log" 2>&1 &
+# A second client for the watches: it may watch, and must not see the admin's watch.
+other=grpcurl-other-token
+clients=$(mktemp)
+printf '[[clients]]\nid = "other"\ntoken_sha256 = "%s"\nroles = ["watch"]\n' \
+  "$(printf %s "$other" | sha256sum | cut -d' ' -f1)" >"$clients"
+WATCHLIST_ADMIN_TOKEN=$token "$bin" serve --listen "$addr" --seeds seeds --clients "$clients" --heartbeat-secs 1 >"$log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; rm -f "$log"' EXIT
+trap 'kill $server 2>/dev/null; rm -f "$log" "$clients"' EXIT
 
 passed=0
 failed=0
@@ -45,7 +50,7 @@ done
 
 P=(-plaintext)
 check "health is SERVING" '"status": "SERVING"' -- "${P[@]}" "$addr" grpc.health.v1.Health/Check
-for service in watchlist.v1.Screening watchlist.v1.Catalog watchlist.v1.Changes watchlist.v1.Admin grpc.health.v1.Health; do
+for service in watchlist.v1.Screening watchlist.v1.Catalog watchlist.v1.Changes watchlist.v1.Admin watchlist.v1.Watches grpc.health.v1.Health; do
   check "reflection lists $service" "$service" -- "${P[@]}" "$addr" list
 done
 check "describe documents the request" "The name to screen" -- "${P[@]}" "$addr" describe watchlist.v1.ScreenRequest
@@ -90,6 +95,34 @@ rm -f "$events"
 check "admin remove" '"removed": 1' -- "${P[@]}" -H "authorization: Bearer $token" -d '{"ids": ["GRPCURL:quuxcorp"]}' "$addr" watchlist.v1.Admin/RemoveEntities
 check "reload an unchanged source" '"id": "seeds"' -- "${P[@]}" -H "authorization: Bearer $token" -d '{"source_id": "seeds"}' "$addr" watchlist.v1.Admin/ReloadSource
 fails "reload an unknown source is NotFound" "configured sources: seeds" -- "${P[@]}" -H "authorization: Bearer $token" -d '{"source_id": "nope"}' "$addr" watchlist.v1.Admin/ReloadSource
+
+# Standing watches, end to end. The admin token is the client "admin" (roles admin and watch).
+A=(-H "authorization: Bearer $token")
+O=(-H "authorization: Bearer $other")
+book='{"name": "suppliers", "parties": [{"reference": "c1", "name": "CloudWalk Technology"}, {"reference": "c2", "name": "Acme Bakery Supplies"}, {"reference": "z1", "name": "Zyxquon Maritime Shipping"}]}'
+created=$(grpcurl "${P[@]}" "${A[@]}" -d "$book" "$addr" watchlist.v1.Watches/CreateWatch 2>&1)
+if grep -qF '"partyCount": "3"' <<<"$created"; then ok "create a watch"; else bad "create a watch" "$created"; fi
+watch=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$created" 2>/dev/null || echo none)
+W="\"watch_id\": \"$watch\""
+check "get the watch" '"WATCH_STATE_CURRENT"' -- "${P[@]}" "${A[@]}" -d "{$W}" "$addr" watchlist.v1.Watches/GetWatch
+check "list my watches" "\"id\": \"$watch\"" -- "${P[@]}" "${A[@]}" -d '{}' "$addr" watchlist.v1.Watches/ListWatches
+check "list the watch's hits" '"id": "US-BIS-EL:cloudwalk-technology"' -- "${P[@]}" "${A[@]}" -d "{$W}" "$addr" watchlist.v1.Watches/ListHits
+streams "creation alerts NEW_HIT" '"kind": "NEW_HIT"' -- "${P[@]}" "${A[@]}" -max-time 2 -d "{$W, \"from_alert\": 0}" "$addr" watchlist.v1.Watches/Alerts
+zyx='{"entities": [{"id": "GRPCURL:zyxquon", "type": "ENTITY_TYPE_ORGANIZATION", "primary_name": "Zyxquon Maritime Shipping Co., Ltd.", "listings": [{"list_code": "CN-MOFCOM-UEL", "listed_on": "2026-12-07", "citation": "grpcurl suite"}]}]}'
+check "a listing that matches the book" '"added": 1' -- "${P[@]}" "${A[@]}" -d "$zyx" "$addr" watchlist.v1.Admin/UpsertEntities
+sleep 1
+streams "the new listing alerts its party" '"partyReference": "z1"' -- "${P[@]}" "${A[@]}" -max-time 2 -d "{$W, \"from_alert\": 1}" "$addr" watchlist.v1.Watches/Alerts
+check "decide a false positive" '"FALSE_POSITIVE"' -- "${P[@]}" "${A[@]}" -d "{$W, \"party_reference\": \"c1\", \"entity_id\": \"US-BIS-EL:cloudwalk-technology\", \"decision\": \"FALSE_POSITIVE\", \"note\": \"another CloudWalk\"}" "$addr" watchlist.v1.Watches/DecideHit
+check "add a party" '"partyCount": "4"' -- "${P[@]}" "${A[@]}" -d "{$W, \"parties\": [{\"reference\": \"c3\", \"name\": \"Kharon\"}]}" "$addr" watchlist.v1.Watches/AddParties
+fails "a duplicate reference is InvalidArgument" "already in the watch" -- "${P[@]}" "${A[@]}" -d "{$W, \"parties\": [{\"reference\": \"c3\", \"name\": \"Kharon\"}]}" "$addr" watchlist.v1.Watches/AddParties
+check "remove a party" '"partyCount": "3"' -- "${P[@]}" "${A[@]}" -d "{$W, \"references\": [\"c2\"]}" "$addr" watchlist.v1.Watches/RemoveParties
+check "a delisting" '"removed": 1' -- "${P[@]}" "${A[@]}" -d '{"ids": ["GRPCURL:zyxquon"]}' "$addr" watchlist.v1.Admin/RemoveEntities
+sleep 1
+streams "the delisting alerts CLEARED" '"kind": "CLEARED"' -- "${P[@]}" "${A[@]}" -max-time 2 -d "{$W, \"from_alert\": 0}" "$addr" watchlist.v1.Watches/Alerts
+fails "another client gets NotFound" "NotFound" -- "${P[@]}" "${O[@]}" -d "{$W}" "$addr" watchlist.v1.Watches/GetWatch
+fails "watches without a token are Unauthenticated" "Unauthenticated" -- "${P[@]}" -d '{}' "$addr" watchlist.v1.Watches/ListWatches
+fails "a threshold above 1 is InvalidArgument" "threshold" -- "${P[@]}" "${A[@]}" -d '{"name": "x", "threshold": 1.5}' "$addr" watchlist.v1.Watches/CreateWatch
+check "delete the watch" '"partyCount": "3"' -- "${P[@]}" "${A[@]}" -d "{$W}" "$addr" watchlist.v1.Watches/DeleteWatch
 
 echo
 echo "grpcurl: $passed passed, $failed failed"

@@ -210,14 +210,19 @@ impl WatchesApi for WatchesService {
     }
 }
 
-/// Keeps every watch current: woken by each append to the change log, it evaluates the new
-/// changes for every watch (off the runtime's workers). The writer never waits for it.
+/// How often the evaluator looks for a merge that rebuilt the base while no change came.
+const MERGE_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Keeps every watch current: woken by each append to the change log (and now and then, for
+/// a merge's new base), it evaluates what changed for every watch, off the runtime's workers.
+/// The writer never waits for it.
 pub async fn evaluate(shared: Arc<Shared>, watches: Arc<Watches>, mut stop: watch::Receiver<bool>) {
     let log = Arc::clone(shared.store.log());
     let mut wake = log.wake();
     loop {
         tokio::select! {
             changed = wake.changed() => if changed.is_err() { return },
+            _ = tokio::time::sleep(MERGE_CHECK) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
         let upto = log.latest();

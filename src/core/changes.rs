@@ -115,6 +115,8 @@ impl<T: Entry> Retained<T> {
 pub struct Log<T> {
     retained: RwLock<Retained<T>>,
     latest: watch::Sender<u64>,
+    /// What an entry is called in messages ("change", "alert").
+    noun: &'static str,
     /// What a reader whose position is no longer retained should do instead.
     recover: &'static str,
 }
@@ -132,6 +134,7 @@ impl ChangeLog {
         Log::retaining(
             capacity,
             max_age,
+            "change",
             "re-read the entities with Catalog/ListEntities and subscribe again from the sequence it reports",
         )
     }
@@ -139,8 +142,14 @@ impl ChangeLog {
 
 impl<T: Entry> Log<T> {
     /// A log keeping at most `capacity` entries, none older than `max_age` (where set);
-    /// `recover` tells a reader that fell out of it what to do.
-    pub fn retaining(capacity: usize, max_age: Option<Duration>, recover: &'static str) -> Self {
+    /// `noun` names an entry in messages, `recover` tells a reader that fell out of it what to
+    /// do.
+    pub fn retaining(
+        capacity: usize,
+        max_age: Option<Duration>,
+        noun: &'static str,
+        recover: &'static str,
+    ) -> Self {
         Log {
             retained: RwLock::new(Retained {
                 events: VecDeque::new(),
@@ -148,6 +157,7 @@ impl<T: Entry> Log<T> {
                 max_age,
             }),
             latest: watch::Sender::new(0),
+            noun,
             recover,
         }
     }
@@ -213,7 +223,8 @@ impl<T: Entry> Log<T> {
         let oldest = retained.events.front().map_or(latest + 1, |c| c.sequence());
         if after + 1 < oldest {
             return Err(Error::OutOfRange(format!(
-                "sequence {after} is no longer retained (oldest retained is {oldest}, latest is {latest}); {}",
+                "sequence {after} is no longer retained (oldest retained {} is {oldest}, latest is {latest}); {}",
+                self.noun,
                 self.recover
             )));
         }

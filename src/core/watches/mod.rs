@@ -257,6 +257,7 @@ impl Watches {
         let alerts = Arc::new(Log::retaining(
             self.limits.alert_history,
             None,
+            "alert",
             "read the current hits with ListHits and resume from the last_alert it reports",
         ));
         self.screen_new(&mut book, &alerts, parties, snapshot);
@@ -449,7 +450,8 @@ impl Watches {
     /// position from `log` and screens again the parties they can affect. `snapshot` includes
     /// every change up to `upto` (read the log's latest first, then the snapshot). A watch
     /// whose position is no longer retained screens its whole book. Returns the parties
-    /// screened.
+    /// screened. A watch scored against an older base (a merge re-weighed words since) screens
+    /// its whole book again.
     pub fn evaluate(&self, snapshot: &Snapshot, log: &ChangeLog, upto: u64) -> usize {
         let cells: Vec<Arc<Cell>> = {
             let cells = self.cells.read().unwrap_or_else(|e| e.into_inner());
@@ -458,7 +460,16 @@ impl Watches {
         let mut screened = 0;
         for cell in cells {
             let mut book = lock(&cell.book);
+            let generation = snapshot.index.generation();
+            if book.sequence >= upto && book.generation == generation {
+                continue;
+            }
             if book.sequence >= upto {
+                // A merge rebuilt the base (new weights) with no change since.
+                let all: BTreeSet<String> = book.parties.keys().cloned().collect();
+                let at = snapshot.sequence;
+                screened += self.settle(&mut book, &cell.alerts, all, snapshot, &|_| at);
+                book.generation = generation;
                 continue;
             }
             match log.read_after(book.sequence, usize::MAX) {
