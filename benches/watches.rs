@@ -201,7 +201,9 @@ fn main() {
             let started = Instant::now();
             store.upsert(change).unwrap();
             let snapshot = store.snapshot();
-            watches.evaluate(&snapshot, store.log(), store.log().latest());
+            watches
+                .evaluate(&snapshot, store.log(), store.log().latest())
+                .unwrap();
             let took = started.elapsed();
             let screened = watches.screened() - screened_before;
             let alerts = watches.get("bench", &info.id).unwrap().last_alert - alerts_before;

@@ -200,10 +200,14 @@ pub async fn run_with(
             }
         },
     );
-    let watches = Arc::new(Watches::new(WatchLimits {
+    let limits = WatchLimits {
         default_threshold: settings.threshold,
         ..settings.watches.clone()
-    }));
+    };
+    let watches = Arc::new(match &settings.data_dir {
+        Some(dir) => Watches::open(limits, dir)?,
+        None => Watches::new(limits),
+    });
     tokio::spawn(crate::api::watches::evaluate(
         Arc::clone(&shared),
         Arc::clone(&watches),

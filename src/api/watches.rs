@@ -229,11 +229,20 @@ pub async fn evaluate(shared: Arc<Shared>, watches: Arc<Watches>, mut stop: watc
         let snapshot = shared.store.snapshot();
         let (log, watches) = (Arc::clone(&log), Arc::clone(&watches));
         let started = std::time::Instant::now();
-        let screened = tokio::task::spawn_blocking(move || watches.evaluate(&snapshot, &log, upto))
-            .await
-            .unwrap_or(0);
-        if screened > 0 {
-            tracing::debug!(upto, screened, elapsed = ?started.elapsed(), "watches evaluated");
+        let evaluated =
+            tokio::task::spawn_blocking(move || watches.evaluate(&snapshot, &log, upto))
+                .await
+                .unwrap_or_else(|e| Err(Error::Internal(format!("the evaluation failed: {e}"))));
+        match evaluated {
+            Ok(0) => {}
+            Ok(screened) => {
+                tracing::debug!(upto, screened, elapsed = ?started.elapsed(), "watches evaluated")
+            }
+            Err(e) => {
+                // Nothing unwritten was delivered; the watches stay at their last position.
+                tracing::error!(error = %e, "watches are no longer evaluated");
+                return;
+            }
         }
     }
 }

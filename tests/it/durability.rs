@@ -187,9 +187,9 @@ async fn a_bounded_history_answers_old_positions_with_out_of_range_after_a_resta
 const BATCH: usize = 50;
 
 /// The real binary on a data directory, killed with SIGKILL.
-struct Process {
-    child: Child,
-    channel: Channel,
+pub(crate) struct Process {
+    pub(crate) child: Child,
+    pub(crate) channel: Channel,
 }
 
 impl Drop for Process {
@@ -201,7 +201,7 @@ impl Drop for Process {
 
 // The child is owned by `Process`, whose `Drop` kills and reaps it on every path.
 #[allow(clippy::zombie_processes)]
-async fn start_binary(dir: &Path) -> Process {
+pub(crate) async fn start_binary(dir: &Path) -> Process {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -14,6 +14,7 @@
 use crate::corpus::generated::{cases, SplitMix64};
 use crate::support::{expect_status, spawn_server, with_auth, TestServer, TOKEN};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 use tonic::Code;
 use watchlist::core::model::{Entity, ListMeta, Measure};
@@ -260,7 +261,9 @@ fn incremental_watch_equals_a_full_rescreen() {
                 }
             }
         }
-        watches.evaluate(&snapshot, store.log(), store.log().latest());
+        watches
+            .evaluate(&snapshot, store.log(), store.log().latest())
+            .unwrap();
         let got = watch_hits(&watches, &id);
         hits_seen += got.len();
         let diff = differences(&got, &fresh(&store, &book));
@@ -797,4 +800,223 @@ async fn a_watch_over_the_wire() {
         Code::NotFound,
         "no watch",
     );
+}
+
+// ---- across kill -9 ----
+
+/// A made-up word for listing `i`: four syllables from `i`'s digits, so no two listings share
+/// a word.
+fn coined_word(i: u64) -> String {
+    const SYLLABLES: &[&str] = &[
+        "ka", "ro", "mi", "zu", "te", "lo", "vi", "na", "shu", "pe", "dor", "fin", "gal", "hex",
+        "jor", "kim", "lum", "mox", "nir", "quo",
+    ];
+    let mut n = i.wrapping_mul(7_919).wrapping_add(104_729);
+    let mut word = String::new();
+    for _ in 0..4 {
+        word.push_str(SYLLABLES[(n % 20) as usize]);
+        n /= 20;
+    }
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn listing_name(i: u64) -> String {
+    format!("{} {} Holdings", coined_word(i), coined_word(i + 50_000))
+}
+
+/// Reads alerts after `from` into `seen` until the stream breaks.
+fn record_alerts(
+    channel: tonic::transport::Channel,
+    watch: String,
+    from: u64,
+    seen: Arc<std::sync::Mutex<Vec<(u64, i32, String)>>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let Ok(stream) = WatchesClient::new(channel)
+            .alerts(call(
+                AlertsRequest {
+                    watch_id: watch,
+                    from_alert: Some(from),
+                },
+                TOKEN,
+            ))
+            .await
+        else {
+            return;
+        };
+        let mut stream = stream.into_inner();
+        while let Ok(Some(a)) = stream.message().await {
+            if a.kind != AlertKind::Heartbeat as i32 {
+                seen.lock()
+                    .unwrap()
+                    .push((a.sequence, a.kind, a.party_reference));
+            }
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_watch_loses_and_repeats_no_alert_across_sigkill() {
+    use watchlist::proto::v1::{
+        admin_client::AdminClient, Entity as PbEntity, Listing, UpsertEntitiesRequest,
+    };
+    let data = tempfile::tempdir().unwrap();
+    const ROUNDS: u64 = 3;
+    const PER_ROUND: u64 = 120;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut watch = String::new();
+    let mut acked: Vec<u64> = Vec::new();
+    let seed = std::process::id() as u64;
+    for round in 0..ROUNDS {
+        let mut process = crate::durability::start_binary(data.path()).await;
+        if round == 0 {
+            // The book: one party per listing to come, and as many that match nothing.
+            let parties: Vec<PbParty> = (0..ROUNDS * PER_ROUND)
+                .flat_map(|i| {
+                    [
+                        PbParty {
+                            reference: format!("L{i:04}"),
+                            name: listing_name(i).to_uppercase(),
+                            ..PbParty::default()
+                        },
+                        PbParty {
+                            reference: format!("N{i:04}"),
+                            name: format!("{} Bakery", coined_word(i + 90_000)),
+                            ..PbParty::default()
+                        },
+                    ]
+                })
+                .collect();
+            watch = WatchesClient::new(process.channel.clone())
+                .create_watch(call(
+                    CreateWatchRequest {
+                        name: "crash".into(),
+                        parties,
+                        ..CreateWatchRequest::default()
+                    },
+                    TOKEN,
+                ))
+                .await
+                .unwrap()
+                .into_inner()
+                .id;
+        }
+        let from = seen.lock().unwrap().last().map_or(0, |(s, _, _)| *s);
+        let reader = record_alerts(
+            process.channel.clone(),
+            watch.clone(),
+            from,
+            Arc::clone(&seen),
+        );
+        let writer = {
+            let channel = process.channel.clone();
+            tokio::spawn(async move {
+                let mut admin = AdminClient::new(channel);
+                let mut acked = Vec::new();
+                for i in round * PER_ROUND..(round + 1) * PER_ROUND {
+                    let entity = PbEntity {
+                        id: format!("CRASHW:{i}"),
+                        r#type: watchlist::proto::v1::EntityType::Organization as i32,
+                        primary_name: listing_name(i),
+                        listings: vec![Listing {
+                            list_code: "CN-MOFCOM-UEL".into(),
+                            listed_on: "2026-12-07".into(),
+                            citation: "crash test".into(),
+                            ..Listing::default()
+                        }],
+                        ..PbEntity::default()
+                    };
+                    let request = UpsertEntitiesRequest {
+                        entities: vec![entity],
+                    };
+                    match admin.upsert_entities(call(request, TOKEN)).await {
+                        Ok(_) => acked.push(i),
+                        Err(_) => break,
+                    }
+                }
+                acked
+            })
+        };
+        let delay = 400 + (seed.wrapping_mul(round + 3).wrapping_add(round * 577) % 1200);
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        process.child.kill().unwrap(); // SIGKILL
+        process.child.wait().unwrap();
+        acked.extend(writer.await.unwrap());
+        let _ = reader.await;
+    }
+    // A last restart: the watch catches up, and resuming from the last alert seen gives the
+    // rest, numbered on without a gap or a repeat.
+    let process = crate::durability::start_binary(data.path()).await;
+    let mut client = WatchesClient::new(process.channel.clone());
+    let latest = process_latest(&process.channel).await;
+    for _ in 0..600 {
+        let w = client
+            .get_watch(call(
+                GetWatchRequest {
+                    watch_id: watch.clone(),
+                },
+                TOKEN,
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        if w.sequence >= latest {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let from = seen.lock().unwrap().last().map_or(0, |(s, _, _)| *s);
+    let reader = record_alerts(
+        process.channel.clone(),
+        watch.clone(),
+        from,
+        Arc::clone(&seen),
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    reader.abort();
+    let seen = seen.lock().unwrap().clone();
+    let sequences: Vec<u64> = seen.iter().map(|(s, _, _)| *s).collect();
+    assert_eq!(
+        sequences,
+        (1..=sequences.len() as u64).collect::<Vec<_>>(),
+        "alerts numbered 1.. without a gap or a repeat"
+    );
+    let new_hits: Vec<&str> = seen
+        .iter()
+        .filter(|(_, kind, _)| *kind == AlertKind::NewHit as i32)
+        .map(|(_, _, party)| party.as_str())
+        .collect();
+    let distinct: BTreeSet<&str> = new_hits.iter().copied().collect();
+    assert_eq!(distinct.len(), new_hits.len(), "no NEW_HIT twice");
+    for i in &acked {
+        assert!(
+            distinct.contains(format!("L{i:04}").as_str()),
+            "acknowledged listing {i} was never alerted ({} alerts, {} acknowledged)",
+            seen.len(),
+            acked.len()
+        );
+    }
+    eprintln!(
+        "watch crash test: {} listings acknowledged over {ROUNDS} kills, {} alerts, none lost or repeated",
+        acked.len(),
+        seen.len()
+    );
+    assert!(
+        acked.len() >= 20,
+        "the writer made progress: {}",
+        acked.len()
+    );
+}
+
+async fn process_latest(channel: &tonic::transport::Channel) -> u64 {
+    watchlist::proto::v1::catalog_client::CatalogClient::new(channel.clone())
+        .list_sources(watchlist::proto::v1::ListSourcesRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .sequence
 }

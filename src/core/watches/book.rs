@@ -2,8 +2,10 @@
 //! entity can match, its current hits and decisions, and the diff of a party's hits that
 //! becomes alerts.
 
+use super::journal::{Dirty, Restored};
 use super::{
     Alert, AlertKind, Decision, DecisionRecord, Party, WatchSpec, PARTY_HITS, REVERSE_SHARE,
+    SCORE_STEP,
 };
 use crate::core::matching::{Hit, LiveIndex, Query};
 use crate::core::model::{Entity, EntityType};
@@ -46,9 +48,47 @@ pub struct Book {
     /// so the whole book is screened again.
     pub generation: u64,
     pub last_alert: u64,
+    /// What changed since the book was last written to the data directory.
+    pub dirty: Dirty,
+    /// Alerts raised and numbered, not yet written and delivered.
+    pub pending: Vec<Alert>,
 }
 
+/// A generation no index has: a restored book screens itself again on its first evaluation.
+pub const UNKNOWN_GENERATION: u64 = u64::MAX;
+
 impl Book {
+    /// A book read back from the data directory. Its hits were scored by another process's
+    /// index: the first evaluation screens it whole, alerting only what really changed.
+    pub fn restore(restored: Restored) -> (Book, Vec<Alert>) {
+        let Restored {
+            id,
+            record,
+            parties,
+            hits,
+            decisions,
+            alerts,
+        } = restored;
+        let parties: Vec<Arc<Party>> = parties.into_iter().map(Arc::new).collect();
+        let mut book = Book {
+            id,
+            spec: record.spec,
+            created_at: record.created_at,
+            parties: HashMap::new(),
+            index: LiveIndex::default(),
+            hits,
+            decisions: decisions.into_iter().collect(),
+            sequence: record.sequence,
+            generation: UNKNOWN_GENERATION,
+            last_alert: record.last_alert,
+            dirty: Dirty::default(),
+            pending: Vec::new(),
+        };
+        book.add(&parties);
+        book.dirty = Dirty::default();
+        (book, alerts)
+    }
+
     pub fn new(id: String, spec: WatchSpec, snapshot: &Snapshot) -> Book {
         Book {
             id,
@@ -61,6 +101,8 @@ impl Book {
             sequence: snapshot.sequence,
             generation: snapshot.index.generation(),
             last_alert: 0,
+            dirty: Dirty::default(),
+            pending: Vec::new(),
         }
     }
 
@@ -77,6 +119,7 @@ impl Book {
         for party in parties {
             self.parties
                 .insert(party.reference.clone(), Arc::clone(party));
+            self.dirty.parties.insert(party.reference.clone());
         }
         self.index = self.index.apply(std::iter::empty(), entities.iter());
         self.compact();
@@ -87,6 +130,7 @@ impl Book {
     pub fn remove(&mut self, references: &[String]) {
         for reference in references {
             self.parties.remove(reference);
+            self.dirty.parties.insert(reference.clone());
             let keys: Vec<_> = self
                 .hits
                 .range((reference.clone(), String::new())..)
@@ -95,6 +139,7 @@ impl Book {
                 .collect();
             for key in keys {
                 self.hits.remove(&key);
+                self.dirty.hits.insert(key);
             }
         }
         self.index = self
@@ -183,6 +228,9 @@ impl Book {
                 .take_while(|((r, _), _)| r == reference)
                 .map(|(k, _)| k.clone())
                 .collect();
+            for key in &keys {
+                self.dirty.hits.insert(key.clone());
+            }
             keys.into_iter()
                 .filter_map(|k| self.hits.remove(&k).map(|h| (k.1, h)))
                 .collect()
@@ -193,6 +241,7 @@ impl Book {
             let entity_id = hit.entity.id.clone();
             seen.insert(entity_id.clone());
             let key = (reference.to_string(), entity_id.clone());
+            self.dirty.hits.insert(key.clone());
             let at = cause(&entity_id);
             let before = old.get(&entity_id);
             let mut since = before.map_or(at, |b| b.since);
@@ -215,6 +264,7 @@ impl Book {
                             format!("{why} since it was decided a false positive"),
                         ));
                         self.decisions.remove(&key);
+                        self.dirty.decisions.insert(key.clone());
                     } else {
                         raise = None;
                     }
@@ -270,11 +320,12 @@ fn alert(kind: AlertKind, party: &str, hit: &Hit, cause: u64, reason: String) ->
 }
 
 /// What changed between two hits of the same party and entity that an alert reports: the
-/// score (at the 4 decimals the API shows), the matched name, or the listing.
+/// score (by `SCORE_STEP` or more: a base rebuilt with new word weights moves scores by less),
+/// the matched name, or the listing.
 fn what_changed(before: &Hit, now: &Hit) -> Option<String> {
     let mut why = Vec::new();
     let round = |s: f64| (s * 10_000.0).round() / 10_000.0;
-    if round(before.score) != round(now.score) {
+    if (round(before.score) - round(now.score)).abs() >= SCORE_STEP {
         why.push(format!(
             "score {:.4} -> {:.4}",
             round(before.score),

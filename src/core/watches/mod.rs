@@ -11,9 +11,13 @@
 //! snapshot, so its hits equal a full re-screen's; the difference becomes alerts. A new base of
 //! the list index (words re-weighed) screens the whole book again.
 //!
-//! Watches live in memory: they are not yet kept in the data directory.
+//! With a data directory every change to a watch (its book, hits, decisions, alerts and
+//! position) is written (`journal.rs`) before it is visible: alerts are delivered only once
+//! durable, and a restarted watch resumes evaluating from the position written with its last
+//! alerts, so none is lost or repeated.
 
 mod book;
+mod journal;
 
 use self::book::Book;
 use super::changes::{Change, ChangeLog, Entry, Log};
@@ -31,6 +35,9 @@ use std::time::SystemTime;
 pub const MAX_REFERENCE_CHARS: usize = 256;
 /// Longest decision note (characters).
 pub const MAX_NOTE_CHARS: usize = 2048;
+/// A score that moves by less than this is updated without a `CHANGED_HIT` (a rebuilt base
+/// re-weighs words and moves scores by less).
+pub const SCORE_STEP: f64 = 0.01;
 /// Hits kept per party: as many as one `Screen` may return.
 pub const PARTY_HITS: usize = query::MAX_LIMIT as usize;
 /// The book index is searched with a changed entity's names at this share of the watch's
@@ -64,7 +71,7 @@ impl Default for WatchLimits {
 }
 
 /// One party of a client's book.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Party {
     pub reference: String,
     pub name: String,
@@ -74,7 +81,7 @@ pub struct Party {
 }
 
 /// What a watch screens with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct WatchSpec {
     pub name: String,
     pub threshold: f64,
@@ -91,14 +98,14 @@ pub struct NewWatch {
     pub imposed_by: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Decision {
     FalsePositive,
     Confirmed,
 }
 
 /// A client's decision on one hit, with what it was decided on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DecisionRecord {
     pub decision: Decision,
     pub note: String,
@@ -184,6 +191,8 @@ pub struct Watches {
     cells: RwLock<BTreeMap<String, Arc<Cell>>>,
     next_id: AtomicU64,
     limits: WatchLimits,
+    /// Where watches are kept, with a data directory.
+    journal: Option<journal::Journal>,
     /// Parties screened since start (creations, additions, re-evaluations): what an
     /// evaluation cost, for tests and benchmarks.
     screened: AtomicU64,
@@ -195,10 +204,72 @@ impl Watches {
             cells: RwLock::new(BTreeMap::new()),
             next_id: AtomicU64::new(1),
             limits,
+            journal: None,
             screened: AtomicU64::new(0),
         }
     }
 
+    /// Watches kept in `dir` (`watches.redb`), with those it holds read back: each resumes
+    /// from the list-change position written with its last alerts.
+    pub fn open(limits: WatchLimits, dir: &std::path::Path) -> Result<Watches> {
+        let (journal, restored) = journal::Journal::open(dir)?;
+        let mut watches = Watches::new(limits);
+        let mut cells = BTreeMap::new();
+        let mut next = 1;
+        for restored in restored {
+            let owner = restored.record.owner.clone();
+            if let Some(n) = restored
+                .id
+                .strip_prefix("w-")
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                next = next.max(n + 1);
+            }
+            let (book, alerts) = Book::restore(restored);
+            let log = watches.alert_log();
+            log.restore(book.last_alert, alerts);
+            cells.insert(
+                book.id.clone(),
+                Arc::new(Cell {
+                    owner,
+                    alerts: log,
+                    book: Mutex::new(book),
+                }),
+            );
+        }
+        watches.cells = RwLock::new(cells);
+        watches.next_id = AtomicU64::new(next);
+        watches.journal = Some(journal);
+        Ok(watches)
+    }
+
+    fn alert_log(&self) -> Arc<Log<Alert>> {
+        Arc::new(Log::retaining(
+            self.limits.alert_history,
+            None,
+            "alert",
+            "read the current hits with ListHits and resume from the last_alert it reports",
+        ))
+    }
+
+    /// Makes a book's changes visible: writes them (with a data directory, one fsync), then
+    /// delivers its pending alerts. On a write failure nothing is delivered.
+    fn commit(&self, owner: &str, book: &mut Book, alerts: &Log<Alert>) -> Result<()> {
+        let dirty = std::mem::take(&mut book.dirty);
+        let pending = std::mem::take(&mut book.pending);
+        if let Some(journal) = &self.journal {
+            let keep_from = book
+                .last_alert
+                .saturating_sub(self.limits.alert_history as u64)
+                + 1;
+            if let Err(e) = journal.write(owner, book, &dirty, &pending, keep_from) {
+                tracing::error!(watch = %book.id, error = %e, "a watch could not be written");
+                return Err(e);
+            }
+        }
+        alerts.append(pending);
+        Ok(())
+    }
     /// Parties screened so far.
     pub fn screened(&self) -> u64 {
         self.screened.load(Ordering::Relaxed)
@@ -254,13 +325,9 @@ impl Watches {
             imposed_by: new.imposed_by,
         };
         let mut book = Book::new(id.clone(), spec, snapshot);
-        let alerts = Arc::new(Log::retaining(
-            self.limits.alert_history,
-            None,
-            "alert",
-            "read the current hits with ListHits and resume from the last_alert it reports",
-        ));
-        self.screen_new(&mut book, &alerts, parties, snapshot);
+        let alerts = self.alert_log();
+        self.screen_new(&mut book, parties, snapshot);
+        self.commit(owner, &mut book, &alerts)?;
         let info = info(&book);
         let cell = Arc::new(Cell {
             owner: owner.to_string(),
@@ -285,7 +352,8 @@ impl Watches {
         let cell = self.cell(owner, id)?;
         let mut book = lock(&cell.book);
         let parties = self.check_parties(parties, &book.parties)?;
-        self.screen_new(&mut book, &cell.alerts, parties, snapshot);
+        self.screen_new(&mut book, parties, snapshot);
+        self.commit(owner, &mut book, &cell.alerts)?;
         Ok(info(&book))
     }
 
@@ -306,6 +374,7 @@ impl Watches {
             }
         }
         book.remove(references);
+        self.commit(owner, &mut book, &cell.alerts)?;
         Ok(info(&book))
     }
 
@@ -350,6 +419,9 @@ impl Watches {
     /// log goes.
     pub fn delete(&self, owner: &str, id: &str) -> Result<usize> {
         let cell = self.cell(owner, id)?;
+        if let Some(journal) = &self.journal {
+            journal.delete(id)?;
+        }
         self.cells
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -432,7 +504,9 @@ impl Watches {
             &current.hit,
             book.parties.get(party).map(|p| &**p),
         );
-        book.decisions.insert(key, record.clone());
+        book.decisions.insert(key.clone(), record.clone());
+        book.dirty.decisions.insert(key);
+        self.commit(owner, &mut book, &cell.alerts)?;
         Ok(HitView {
             party: party.to_string(),
             hit: current.hit,
@@ -452,57 +526,50 @@ impl Watches {
     /// whose position is no longer retained screens its whole book. Returns the parties
     /// screened. A watch scored against an older base (a merge re-weighed words since) screens
     /// its whole book again.
-    pub fn evaluate(&self, snapshot: &Snapshot, log: &ChangeLog, upto: u64) -> usize {
+    pub fn evaluate(&self, snapshot: &Snapshot, log: &ChangeLog, upto: u64) -> Result<usize> {
         let cells: Vec<Arc<Cell>> = {
             let cells = self.cells.read().unwrap_or_else(|e| e.into_inner());
             cells.values().cloned().collect()
         };
         let mut screened = 0;
+        let generation = snapshot.index.generation();
         for cell in cells {
             let mut book = lock(&cell.book);
-            let generation = snapshot.index.generation();
             if book.sequence >= upto && book.generation == generation {
                 continue;
             }
-            if book.sequence >= upto {
-                // A merge rebuilt the base (new weights) with no change since.
-                let all: BTreeSet<String> = book.parties.keys().cloned().collect();
-                let at = snapshot.sequence;
-                screened += self.settle(&mut book, &cell.alerts, all, snapshot, &|_| at);
-                book.generation = generation;
-                continue;
-            }
-            match log.read_after(book.sequence, usize::MAX) {
-                Ok(mut changes) => {
-                    changes.retain(|c| c.sequence <= upto);
-                    screened += self.evaluate_one(&mut book, &cell.alerts, snapshot, &changes);
+            let changes = if book.sequence >= upto {
+                Vec::new() // a merge rebuilt the base (new weights) with no change since
+            } else {
+                // Changes no longer retained: the whole book is screened below, each alert
+                // caused by the sequence screened at.
+                let mut changes = log
+                    .read_after(book.sequence, usize::MAX)
+                    .unwrap_or_default();
+                changes.retain(|c| c.sequence <= upto);
+                if changes.is_empty() {
+                    book.generation = book::UNKNOWN_GENERATION;
                 }
-                Err(_) => {
-                    let all: BTreeSet<String> = book.parties.keys().cloned().collect();
-                    let at = snapshot.sequence;
-                    screened += self.settle(&mut book, &cell.alerts, all, snapshot, &|_| at);
-                    book.generation = snapshot.index.generation();
-                }
-            }
+                changes
+            };
+            screened += self.evaluate_one(&mut book, snapshot, &changes);
             book.sequence = book.sequence.max(upto);
+            self.commit(&cell.owner, &mut book, &cell.alerts)?;
         }
-        screened
+        Ok(screened)
     }
 
-    fn evaluate_one(
-        &self,
-        book: &mut Book,
-        alerts: &Log<Alert>,
-        snapshot: &Snapshot,
-        changes: &[Arc<Change>],
-    ) -> usize {
+    /// Screens again the parties `changes` can affect (every party when the base is not the
+    /// one the book was scored against) and stages the alerts.
+    fn evaluate_one(&self, book: &mut Book, snapshot: &Snapshot, changes: &[Arc<Change>]) -> usize {
         let fresh: Vec<&Arc<Change>> = changes
             .iter()
             .filter(|c| c.sequence > book.sequence)
             .collect();
-        let Some(last) = fresh.last().map(|c| c.sequence) else {
+        let whole = book.generation != snapshot.index.generation();
+        if fresh.is_empty() && !whole {
             return 0;
-        };
+        }
         let mut cause: HashMap<&str, u64> = HashMap::new();
         // Each changed entity's last state in the batch (a removed one's, as it was).
         let mut changed: HashMap<&str, &Entity> = HashMap::new();
@@ -510,7 +577,7 @@ impl Watches {
             cause.insert(change.entity.id.as_str(), change.sequence);
             changed.insert(change.entity.id.as_str(), &change.entity);
         }
-        let affected: BTreeSet<String> = if book.generation != snapshot.index.generation() {
+        let affected: BTreeSet<String> = if whole {
             book.generation = snapshot.index.generation();
             book.parties.keys().cloned().collect()
         } else {
@@ -539,10 +606,12 @@ impl Watches {
             affected
         };
         let at = snapshot.sequence;
-        let screened = self.settle(book, alerts, affected, snapshot, &|id| {
+        let screened = self.settle(book, affected, snapshot, &|id| {
             cause.get(id).copied().unwrap_or(at)
         });
-        book.sequence = book.sequence.max(last);
+        if let Some(last) = fresh.last() {
+            book.sequence = book.sequence.max(last.sequence);
+        }
         screened
     }
 
@@ -597,16 +666,10 @@ impl Watches {
     }
 
     /// Adds checked parties to a book and screens them: their hits are new.
-    fn screen_new(
-        &self,
-        book: &mut Book,
-        alerts: &Log<Alert>,
-        parties: Vec<Arc<Party>>,
-        snapshot: &Snapshot,
-    ) {
+    fn screen_new(&self, book: &mut Book, parties: Vec<Arc<Party>>, snapshot: &Snapshot) {
         book.add(&parties);
         let references = parties.iter().map(|p| p.reference.clone()).collect();
-        self.settle(book, alerts, references, snapshot, &|_| snapshot.sequence);
+        self.settle(book, references, snapshot, &|_| snapshot.sequence);
     }
 
     /// Screens `parties` of a book against `snapshot` (on every core), replaces their hits and
@@ -614,7 +677,6 @@ impl Watches {
     fn settle(
         &self,
         book: &mut Book,
-        alerts: &Log<Alert>,
         parties: BTreeSet<String>,
         snapshot: &Snapshot,
         cause: &(dyn Fn(&str) -> u64 + Sync),
@@ -634,7 +696,7 @@ impl Watches {
             book.last_alert += 1;
             alert.sequence = book.last_alert;
         }
-        alerts.append(raised);
+        book.pending.extend(raised);
         self.screened
             .fetch_add(todo.len() as u64, Ordering::Relaxed);
         todo.len()
