@@ -10,7 +10,8 @@
 //! Book names are made from the lists' own words (two to four words and a legal form, or a
 //! two-word person name), so every party shares vocabulary with the listed names: the
 //! evaluator's reverse search finds as many candidates as it ever will. One party in a
-//! thousand is a listed name, so the book has hits. Run: `cargo bench --bench watches`.
+//! thousand is a listed name, so the book has hits. Run: `cargo bench --bench watches`
+//! (`WATCHLIST_BENCH_DURABLE=1`: the watch kept in a data directory, as with `--data-dir`).
 
 // The one exception to the crate's `unsafe_code = "deny"`: a counting global allocator, which
 // only forwards to the system allocator and adds one atomic counter.
@@ -88,7 +89,12 @@ fn book(
     (0..n)
         .map(|i| {
             let name = if i % 1000 == 999 {
-                listed[rng.below(listed.len())].name.clone()
+                // A listed name as a party would give it (not a run-on name of 29+ words).
+                let mut name = listed[rng.below(listed.len())].name.clone();
+                while name.split_whitespace().count() > 12 {
+                    name.clone_from(&listed[rng.below(listed.len())].name);
+                }
+                name
             } else if rng.chance(0.3) {
                 format!(
                     "{} {}",
@@ -155,10 +161,19 @@ fn main() {
             .iter()
             .map(|p| p.name.len() + p.reference.len())
             .sum();
-        let watches = Watches::new(WatchLimits {
+        let limits = WatchLimits {
             max_parties: n,
             ..WatchLimits::default()
-        });
+        };
+        // The book in memory; with `WATCHLIST_BENCH_DURABLE`, kept in a data directory
+        // (every change to the watch fsynced before its alerts are delivered).
+        let dir = tempfile::tempdir().unwrap();
+        let durable = std::env::var_os("WATCHLIST_BENCH_DURABLE").is_some();
+        let watches = if durable {
+            Watches::open(limits, dir.path()).unwrap()
+        } else {
+            Watches::new(limits)
+        };
         let before = LIVE.load(Ordering::Relaxed);
         let started = Instant::now();
         let info = watches
@@ -175,8 +190,9 @@ fn main() {
         let took = started.elapsed();
         let heap = LIVE.load(Ordering::Relaxed).saturating_sub(before);
         println!(
-            "book {n:>9}: created in {:>7.2} s = {:>8.0} parties/s; {} hits; heap {:.0} B/party \
+            "book {n:>9}{}: created in {:>7.2} s = {:>8.0} parties/s; {} hits; heap {:.0} B/party \
              ({:.0} B/party beyond the party's text, alerts included)",
+            if durable { " (durable)" } else { "" },
             took.as_secs_f64(),
             n as f64 / took.as_secs_f64(),
             info.hits,

@@ -128,6 +128,26 @@ impl LiveIndex {
             .collect()
     }
 
+    /// The live entities one of whose names holds `word` (a normalised token) as it is.
+    pub fn holding(&self, word: &str) -> Vec<&Arc<Entity>> {
+        let mut out: Vec<&Arc<Entity>> = Vec::new();
+        for segment in &self.segments {
+            let index = &segment.index;
+            let Some(&id) = index.vocab.get(word) else {
+                continue;
+            };
+            for &name in index.tokens[id as usize].postings.iter().flatten() {
+                let slot = index.names[name as usize].entity;
+                if !is_dead(&segment.dead, slot) {
+                    out.push(&index.entities[slot as usize]);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.dedup_by(|a, b| a.id == b.id);
+        out
+    }
+
     /// Entities a query can find.
     pub fn entity_count(&self) -> usize {
         self.segments.iter().map(Segment::live).sum()

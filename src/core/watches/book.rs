@@ -187,18 +187,10 @@ impl Book {
         }
     }
 
-    /// The parties whose names hold `word` (or a near spelling): their screens weigh it by
-    /// what the list index holds, which a change of a name holding it alters.
+    /// The parties whose names hold `word`: their screens weigh it by what the list index
+    /// holds, which a change of a name holding it alters.
     pub fn containing(&self, word: &str, into: &mut BTreeSet<String>) {
-        let found = self.index.search(&Query {
-            name: word,
-            entity_type: None,
-            countries: &[],
-            lists: None,
-            threshold: 0.01,
-            limit: REVERSE_LIMIT,
-        });
-        into.extend(found.into_iter().map(|h| h.entity.id.clone()));
+        into.extend(self.index.holding(word).into_iter().map(|e| e.id.clone()));
     }
 
     /// The parties with a current hit on one of `ids`.

@@ -18,18 +18,20 @@
 
 mod book;
 mod journal;
+mod model;
+
+pub use model::*;
 
 use self::book::Book;
-use super::changes::{Change, ChangeLog, Entry, Log};
+use super::changes::{Change, ChangeLog, Log};
 use super::matching::Hit;
-use super::model::{check_country, Entity, EntityType, Identifier};
+use super::model::{check_country, Entity};
 use super::query::{self, check_name};
 use super::snapshot::Snapshot;
 use super::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::SystemTime;
 
 /// Longest party reference, watch name (characters).
 pub const MAX_REFERENCE_CHARS: usize = 256;
@@ -45,138 +47,6 @@ pub const PARTY_HITS: usize = query::MAX_LIMIT as usize;
 /// screen, and the margin keeps every party the screen would find (`tests/it/watches.rs`
 /// checks the result against full re-screens).
 pub const REVERSE_SHARE: f64 = 0.6;
-
-/// The server's limits on watches.
-#[derive(Debug, Clone)]
-pub struct WatchLimits {
-    /// Parties one watch may hold.
-    pub max_parties: usize,
-    /// Watches one client may hold.
-    pub max_watches: usize,
-    /// Alerts retained per watch for `Alerts` to resume from.
-    pub alert_history: usize,
-    /// The threshold of a watch created without one.
-    pub default_threshold: f64,
-}
-
-impl Default for WatchLimits {
-    fn default() -> Self {
-        WatchLimits {
-            max_parties: 1_000_000,
-            max_watches: 100,
-            alert_history: 100_000,
-            default_threshold: query::DEFAULT_THRESHOLD,
-        }
-    }
-}
-
-/// One party of a client's book.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Party {
-    pub reference: String,
-    pub name: String,
-    pub kind: Option<EntityType>,
-    pub countries: Vec<String>,
-    pub identifiers: Vec<Identifier>,
-}
-
-/// What a watch screens with.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct WatchSpec {
-    pub name: String,
-    pub threshold: f64,
-    pub lists: Vec<String>,
-    pub imposed_by: Vec<String>,
-}
-
-/// A watch as it is requested: the threshold may be left to the server.
-#[derive(Debug, Clone, Default)]
-pub struct NewWatch {
-    pub name: String,
-    pub threshold: Option<f64>,
-    pub lists: Vec<String>,
-    pub imposed_by: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Decision {
-    FalsePositive,
-    Confirmed,
-}
-
-/// A client's decision on one hit, with what it was decided on.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct DecisionRecord {
-    pub decision: Decision,
-    pub note: String,
-    pub decided_by: String,
-    pub decided_at: SystemTime,
-    /// The entity's names and identifiers, and the party, when decided.
-    entity_print: u64,
-    party_print: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AlertKind {
-    NewHit,
-    ChangedHit,
-    Cleared,
-}
-
-/// One alert of one watch.
-#[derive(Debug, Clone)]
-pub struct Alert {
-    /// Dense per watch, from 1.
-    pub sequence: u64,
-    pub kind: AlertKind,
-    pub party: String,
-    /// The hit now; for `Cleared`, as it last was.
-    pub hit: Hit,
-    /// The list-change sequence that caused it.
-    pub cause: u64,
-    pub reason: String,
-    pub time: SystemTime,
-}
-
-impl Entry for Alert {
-    fn sequence(&self) -> u64 {
-        self.sequence
-    }
-    fn time(&self) -> SystemTime {
-        self.time
-    }
-}
-
-/// A watch's settings and counts, as `GetWatch` shows them.
-#[derive(Debug, Clone)]
-pub struct WatchInfo {
-    pub id: String,
-    pub spec: WatchSpec,
-    pub parties: usize,
-    pub hits: usize,
-    pub open_hits: usize,
-    pub sequence: u64,
-    pub last_alert: u64,
-    pub created_at: SystemTime,
-}
-
-/// One current hit with its decision, as `ListHits` shows it.
-#[derive(Debug, Clone)]
-pub struct HitView {
-    pub party: String,
-    pub hit: Hit,
-    pub since: u64,
-    pub decision: Option<DecisionRecord>,
-}
-
-/// A page of hits.
-#[derive(Debug)]
-pub struct HitPage {
-    pub hits: Vec<HitView>,
-    pub next_page_token: String,
-    pub sequence: u64,
-    pub last_alert: u64,
-}
 
 #[derive(Debug)]
 struct Cell {
@@ -585,24 +455,37 @@ impl Watches {
             let ids: HashSet<&str> = cause.keys().copied().collect();
             let mut affected = BTreeSet::new();
             book.hitting(&ids, &mut affected);
-            for id in &ids {
-                if let Some(entity) = snapshot.entities.get(*id) {
-                    if scope.as_ref().is_none_or(|s| s.contains(&entity.list)) {
-                        book.reached_by(entity, &mut affected);
-                    }
-                }
-            }
-            // A word the list index's base lacks weighs by what the segments hold: the
-            // parties holding a changed entity's such words are screened again too.
+            // What to search the book index with: each changed entity in scope (its names),
+            // and each word of a changed name that the list index's base lacks (such a word
+            // weighs by what the segments hold, so every party holding it is screened again).
+            let reaching: Vec<&Entity> = ids
+                .iter()
+                .filter_map(|id| snapshot.entities.get(*id))
+                .filter(|e| scope.as_ref().is_none_or(|s| s.contains(&e.list)))
+                .map(|e| &**e)
+                .collect();
             let mut words = BTreeSet::new();
             for entity in changed.values() {
                 for (_, name) in entity.names() {
                     words.extend(snapshot.index.words_beyond_base(name));
                 }
             }
-            for word in &words {
-                book.containing(word, &mut affected);
-            }
+            let words: Vec<String> = words.into_iter().collect();
+            let book_ref: &Book = book;
+            affected.extend(on_every_core(&reaching, |part| {
+                let mut found = BTreeSet::new();
+                for entity in part {
+                    book_ref.reached_by(entity, &mut found);
+                }
+                found
+            }));
+            affected.extend(on_every_core(&words, |part| {
+                let mut found = BTreeSet::new();
+                for word in part {
+                    book_ref.containing(word, &mut found);
+                }
+                found
+            }));
             affected
         };
         let at = snapshot.sequence;
@@ -701,6 +584,30 @@ impl Watches {
             .fetch_add(todo.len() as u64, Ordering::Relaxed);
         todo.len()
     }
+}
+
+/// `work` over `items` split across the cores, the sets it returns united.
+fn on_every_core<T: Sync>(
+    items: &[T],
+    work: impl Fn(&[T]) -> BTreeSet<String> + Sync,
+) -> BTreeSet<String> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return work(items);
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(|| work(part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// Screens parties on every core, in order.
