@@ -162,8 +162,8 @@ impl<T: Entry, O> Stream for Deliveries<T, O> {
                 self.ended = true;
                 Poll::Ready(self.ending.get().map(|(reason, error)| {
                     let status = Status::from(error);
-                    if reason == EndReason::FellBehind {
-                        return Err(status); // its message says how to recover
+                    if matches!(reason, EndReason::FellBehind | EndReason::Closed) {
+                        return Err(status); // its message says how to recover, or that it is over
                     }
                     Err(Status::new(
                         status.code(),

@@ -154,6 +154,7 @@ impl Drop for SubscriberGuard {
             Some(EndReason::FellBehind) => "fell_behind",
             Some(EndReason::Deadline) => "deadline",
             Some(EndReason::Shutdown) => "shutdown",
+            Some(EndReason::Closed) => "closed",
             None => "client_closed",
         };
         self.shared.metrics.disconnected(reason);

@@ -119,6 +119,8 @@ pub struct Log<T> {
     noun: &'static str,
     /// What a reader whose position is no longer retained should do instead.
     recover: &'static str,
+    /// Set when the log ends for good (a deleted watch's alerts): why, for its readers.
+    closed: Mutex<Option<Error>>,
 }
 
 /// The log of list changes that `Subscribe` reads.
@@ -159,7 +161,21 @@ impl<T: Entry> Log<T> {
             latest: watch::Sender::new(0),
             noun,
             recover,
+            closed: Mutex::new(None),
         }
+    }
+
+    /// Ends the log for good: every subscription reading it ends with `why`.
+    pub fn close(&self, why: Error) {
+        *self.closed.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+        self.latest.send_modify(|_| {});
+    }
+
+    fn closed(&self) -> Option<Error> {
+        self.closed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Restores a log read back from the journal: `changes` (consecutive, oldest first, ending
@@ -324,6 +340,10 @@ impl<T: Entry> Log<T> {
                                 if changed.is_err() {
                                     return;
                                 }
+                                if let Some(why) = log.closed() {
+                                    end.set(EndReason::Closed, why);
+                                    return;
+                                }
                                 if let Err(e) = log.read_after($at, 0) {
                                     end.set(EndReason::FellBehind, e);
                                     return;
@@ -342,6 +362,10 @@ impl<T: Entry> Log<T> {
             loop {
                 if *stopping.borrow() {
                     end.set(EndReason::Shutdown, shutting_down());
+                    return;
+                }
+                if let Some(why) = log.closed() {
+                    end.set(EndReason::Closed, why);
                     return;
                 }
                 match log.read_after(cursor, 256) {
@@ -410,6 +434,8 @@ pub enum EndReason {
     Deadline,
     /// The server is shutting down.
     Shutdown,
+    /// The log ended for good (its watch was deleted).
+    Closed,
 }
 
 /// The end of a subscription, shared between its task and whoever reads its channel.

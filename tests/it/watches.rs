@@ -777,7 +777,7 @@ async fn a_watch_over_the_wire() {
         "role",
     );
 
-    // The owner deletes it; its stream ends.
+    // The owner deletes it; its stream ends with NOT_FOUND.
     let deleted = bank
         .delete_watch(call(
             DeleteWatchRequest {
@@ -789,6 +789,9 @@ async fn a_watch_over_the_wire() {
         .unwrap()
         .into_inner();
     assert_eq!(deleted.party_count, 10_000);
+    let ended =
+        crate::support::stream_end(&mut alerts, Duration::from_secs(10), "the alert stream").await;
+    expect_status(ended, Code::NotFound, "was deleted");
     expect_status(
         bank.get_watch(call(
             GetWatchRequest {

@@ -296,6 +296,8 @@ impl Watches {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(id);
+        cell.alerts
+            .close(Error::NotFound(format!("the watch {id:?} was deleted")));
         let parties = lock(&cell.book).parties.len();
         Ok(parties)
     }
