@@ -26,6 +26,16 @@ pub struct State {
     pub subscribers: usize,
     pub lists: Vec<ListGauge>,
     pub sources: Vec<SourceGauge>,
+    pub watches: WatchGauge,
+}
+
+/// Standing watches: how many, their parties, and the alerts delivered since start (new,
+/// changed, cleared).
+#[derive(Debug, Clone, Default)]
+pub struct WatchGauge {
+    pub watches: usize,
+    pub parties: usize,
+    pub alerts: [u64; 3],
 }
 
 /// One list: its code, the imposing country, the source that loads it, its entities.
@@ -65,6 +75,10 @@ pub struct Metrics {
     sequence: Gauge,
     retained_oldest: Gauge,
     subscribers: Gauge,
+    watches: Gauge,
+    watch_parties: Gauge,
+    watch_alerts: Family<Labels, Counter>,
+    watch_evaluation_seconds: Histogram,
 }
 
 /// 25 µs .. ~0.8 s in doublings.
@@ -103,6 +117,13 @@ impl Metrics {
             sequence: Gauge::default(),
             retained_oldest: Gauge::default(),
             subscribers: Gauge::default(),
+            watches: Gauge::default(),
+            watch_parties: Gauge::default(),
+            watch_alerts: Family::default(),
+            // 1 ms .. ~33 s in doublings.
+            watch_evaluation_seconds: Histogram::new(
+                prometheus_client::metrics::histogram::exponential_buckets(1e-3, 2.0, 16),
+            ),
         };
         let r = &mut m.registry;
         r.register(
@@ -166,6 +187,22 @@ impl Metrics {
             m.retained_oldest.clone(),
         );
         r.register("subscribers", "Open subscriptions", m.subscribers.clone());
+        r.register("watches", "Standing watches", m.watches.clone());
+        r.register(
+            "watch_parties",
+            "Parties in every standing watch",
+            m.watch_parties.clone(),
+        );
+        r.register(
+            "watch_alerts",
+            "Alerts delivered to standing watches since start, by kind (new_hit, changed_hit, cleared)",
+            m.watch_alerts.clone(),
+        );
+        r.register(
+            "watch_evaluation_duration_seconds",
+            "Time to evaluate the list changes of one wake-up for every watch (from the commit's append to the last alert written)",
+            m.watch_evaluation_seconds.clone(),
+        );
         m
     }
 
@@ -200,6 +237,11 @@ impl Metrics {
         self.results
             .get_or_create(&vec![("band", best.unwrap_or_else(|| "none".into()))])
             .inc();
+    }
+
+    /// One evaluation of list changes for the watches, that screened something.
+    pub fn watches_evaluated(&self, seconds: f64) {
+        self.watch_evaluation_seconds.observe(seconds);
     }
 
     pub fn event_sent(&self) {
@@ -244,6 +286,17 @@ impl Metrics {
             self.source_up
                 .get_or_create(&labels)
                 .set(i64::from(source.up));
+        }
+        self.watches.set(state.watches.watches as i64);
+        self.watch_parties.set(state.watches.parties as i64);
+        for (kind, total) in ["new_hit", "changed_hit", "cleared"]
+            .into_iter()
+            .zip(state.watches.alerts)
+        {
+            let counter = self
+                .watch_alerts
+                .get_or_create(&vec![("kind", kind.to_string())]);
+            counter.inc_by(total.saturating_sub(counter.get()));
         }
         let mut text = String::new();
         // Writing to a String cannot fail.

@@ -208,6 +208,7 @@ pub async fn run_with(
         Some(dir) => Watches::open(limits, dir)?,
         None => Watches::new(limits),
     });
+    shared.attach_watches(Arc::clone(&watches));
     tokio::spawn(crate::api::watches::evaluate(
         Arc::clone(&shared),
         Arc::clone(&watches),

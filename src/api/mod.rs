@@ -54,6 +54,8 @@ pub struct Shared {
     shutdown: watch::Receiver<bool>,
     subscribers: DashMap<u64, SubscriberInfo>,
     next_subscriber: AtomicU64,
+    /// The standing watches, once the server has opened them (for the metrics).
+    watches: std::sync::OnceLock<Arc<crate::core::watches::Watches>>,
 }
 
 impl Shared {
@@ -72,7 +74,13 @@ impl Shared {
             shutdown,
             subscribers: DashMap::new(),
             next_subscriber: AtomicU64::new(1),
+            watches: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Hands the metrics the standing watches to sample.
+    pub fn attach_watches(&self, watches: Arc<crate::core::watches::Watches>) {
+        let _ = self.watches.set(watches);
     }
 
     pub fn set_ready(&self) {
@@ -127,6 +135,18 @@ impl Shared {
                     source: status.id,
                 })
                 .collect(),
+            watches: self
+                .watches
+                .get()
+                .map(|w| {
+                    let totals = w.totals();
+                    crate::metrics::WatchGauge {
+                        watches: totals.watches,
+                        parties: totals.parties,
+                        alerts: totals.alerts,
+                    }
+                })
+                .unwrap_or_default(),
         }
     }
 }

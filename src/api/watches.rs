@@ -236,7 +236,9 @@ pub async fn evaluate(shared: Arc<Shared>, watches: Arc<Watches>, mut stop: watc
         match evaluated {
             Ok(0) => {}
             Ok(screened) => {
-                tracing::debug!(upto, screened, elapsed = ?started.elapsed(), "watches evaluated")
+                let elapsed = started.elapsed();
+                shared.metrics.watches_evaluated(elapsed.as_secs_f64());
+                tracing::debug!(upto, screened, ?elapsed, "watches evaluated")
             }
             Err(e) => {
                 // Nothing unwritten was delivered; the watches stay at their last position.

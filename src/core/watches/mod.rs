@@ -53,6 +53,17 @@ struct Cell {
     owner: String,
     alerts: Arc<Log<Alert>>,
     book: Mutex<Book>,
+    /// The book's size as last committed, read without its lock (metrics).
+    parties: std::sync::atomic::AtomicUsize,
+}
+
+/// What every watch holds and has raised, for the metrics.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Totals {
+    pub watches: usize,
+    pub parties: usize,
+    /// Alerts delivered since start: new, changed, cleared.
+    pub alerts: [u64; 3],
 }
 
 /// Every watch of the server.
@@ -66,6 +77,8 @@ pub struct Watches {
     /// Parties screened since start (creations, additions, re-evaluations): what an
     /// evaluation cost, for tests and benchmarks.
     screened: AtomicU64,
+    /// Alerts delivered since start, by kind (new, changed, cleared).
+    delivered: [AtomicU64; 3],
 }
 
 impl Watches {
@@ -76,6 +89,7 @@ impl Watches {
             limits,
             journal: None,
             screened: AtomicU64::new(0),
+            delivered: Default::default(),
         }
     }
 
@@ -103,6 +117,7 @@ impl Watches {
                 Arc::new(Cell {
                     owner,
                     alerts: log,
+                    parties: book.parties.len().into(),
                     book: Mutex::new(book),
                 }),
             );
@@ -137,8 +152,24 @@ impl Watches {
                 return Err(e);
             }
         }
+        for alert in &pending {
+            self.delivered[alert.kind as usize].fetch_add(1, Ordering::Relaxed);
+        }
         alerts.append(pending);
         Ok(())
+    }
+
+    /// Every watch's size and the alerts delivered, without waiting for any book.
+    pub fn totals(&self) -> Totals {
+        let cells = self.cells.read().unwrap_or_else(|e| e.into_inner());
+        Totals {
+            watches: cells.len(),
+            parties: cells
+                .values()
+                .map(|c| c.parties.load(Ordering::Relaxed))
+                .sum(),
+            alerts: std::array::from_fn(|i| self.delivered[i].load(Ordering::Relaxed)),
+        }
     }
     /// Parties screened so far.
     pub fn screened(&self) -> u64 {
@@ -202,6 +233,7 @@ impl Watches {
         let cell = Arc::new(Cell {
             owner: owner.to_string(),
             alerts,
+            parties: book.parties.len().into(),
             book: Mutex::new(book),
         });
         self.cells
@@ -224,6 +256,7 @@ impl Watches {
         let parties = self.check_parties(parties, &book.parties)?;
         self.screen_new(&mut book, parties, snapshot);
         self.commit(owner, &mut book, &cell.alerts)?;
+        cell.parties.store(book.parties.len(), Ordering::Relaxed);
         Ok(info(&book))
     }
 
@@ -245,6 +278,7 @@ impl Watches {
         }
         book.remove(references);
         self.commit(owner, &mut book, &cell.alerts)?;
+        cell.parties.store(book.parties.len(), Ordering::Relaxed);
         Ok(info(&book))
     }
 

@@ -79,9 +79,9 @@ pub struct DecisionRecord {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlertKind {
-    NewHit,
-    ChangedHit,
-    Cleared,
+    NewHit = 0,
+    ChangedHit = 1,
+    Cleared = 2,
 }
 
 /// One alert of one watch.
