@@ -3,13 +3,10 @@
 //! changed source file to the event reaching a subscriber over gRPC. Run with
 //! `cargo bench --bench loading`; it prints tables and asserts nothing.
 
-// The one exception to the crate's `unsafe_code = "deny"`: a counting global allocator, which
-// only forwards to the system allocator and adds two atomic counters.
-#![allow(unsafe_code)]
+#[path = "support/heap.rs"]
+mod heap;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use watchlist::core::import::Format;
 use watchlist::core::store::Store;
@@ -19,30 +16,6 @@ use watchlist::proto::v1::{
     admin_client::AdminClient, changes_client::ChangesClient, ChangeType, ReloadSourceRequest,
     SubscribeRequest,
 };
-
-/// The system allocator, counting live and peak bytes.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
@@ -115,8 +88,8 @@ fn main() {
         let mut apply_times = Vec::new();
         let (mut peak, mut store_heap, mut entities) = (0, 0, 0);
         for _ in 0..3 {
-            let before = LIVE.load(Ordering::Relaxed);
-            PEAK.store(before, Ordering::Relaxed);
+            let before = heap::live();
+            heap::reset_peak();
             let started = Instant::now();
             let imported = match read_path(format, &path) {
                 Ok(imported) => imported,
@@ -126,7 +99,7 @@ fn main() {
                 }
             };
             parse_times.push(started.elapsed());
-            peak = PEAK.load(Ordering::Relaxed) - before;
+            peak = heap::peak() - before;
             entities = imported.entity_count();
             let lists = imported.lists; // the rest (rejections, warnings) is dropped here
             let store = Store::new(1000);
@@ -134,7 +107,7 @@ fn main() {
             store.replace_source("bench", lists).expect("apply");
             apply_times.push(started.elapsed());
             // What the store holds: entities, name index, change log.
-            store_heap = LIVE.load(Ordering::Relaxed).saturating_sub(before);
+            store_heap = heap::live().saturating_sub(before);
             drop(store);
         }
         if parse_times.len() < 3 {

@@ -23,42 +23,18 @@
 //! every in-process answer to FILE, one line per query (the query, then each hit's entity id and
 //! score at full precision), to show that a change to the matching code answers identically.
 
-// The one exception to the crate's `unsafe_code = "deny"`: a counting global allocator, which
-// only forwards to the system allocator and adds one atomic counter.
-#![allow(unsafe_code)]
-
 #[path = "../tests/corpus/mod.rs"]
 mod corpus;
+#[path = "support/heap.rs"]
+mod heap;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use watchlist::core::matching::{Index, LiveIndex, MergeKind, Query};
 use watchlist::core::model::{Entity, EntityType, ListMeta};
 use watchlist::core::store::Store;
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 const QUERIES: usize = 4000;
 
@@ -327,11 +303,11 @@ fn query(name: &str) -> Query<'_> {
 
 fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
     let arcs: Vec<Arc<Entity>> = entities.iter().cloned().map(Arc::new).collect();
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = heap::live();
     let start = Instant::now();
     let index = Index::build(arcs.iter());
     let build = start.elapsed();
-    let heap = LIVE.load(Ordering::Relaxed).saturating_sub(before);
+    let heap = heap::live().saturating_sub(before);
     let names = name_count(entities);
     println!(
         "\n{label}: {} entities, {names} names ({} indexed forms); build {build:.2?}; index heap {:.1} MiB = {:.0} B per name",
@@ -345,7 +321,7 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
     let mut matched = 0;
     let dump = std::env::var_os("WATCHLIST_BENCH_DUMP");
     let mut lines = Vec::new();
-    let before_queries = LIVE.load(Ordering::Relaxed);
+    let before_queries = heap::live();
     let total = Instant::now();
     for q in &queries {
         let t = Instant::now();
@@ -363,7 +339,7 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
     let elapsed = total.elapsed();
     // What the queries left behind: each vocabulary word they resolved keeps its variants and
     // typo neighbours with the index (`samples` was allocated before, `lines` only with a dump).
-    let warmed = heap + LIVE.load(Ordering::Relaxed).saturating_sub(before_queries);
+    let warmed = heap + heap::live().saturating_sub(before_queries);
     if let Some(path) = &dump {
         // Appended, so that several scales in one run land in one file, each under its label.
         use std::io::Write;

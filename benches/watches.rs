@@ -13,41 +13,16 @@
 //! thousand is a listed name, so the book has hits. Run: `cargo bench --bench watches`
 //! (`WATCHLIST_BENCH_DURABLE=1`: the watch kept in a data directory, as with `--data-dir`).
 
-// The one exception to the crate's `unsafe_code = "deny"`: a counting global allocator, which
-// only forwards to the system allocator and adds one atomic counter.
-#![allow(unsafe_code)]
-
 #[path = "../tests/corpus/mod.rs"]
 mod corpus;
+#[path = "support/heap.rs"]
+mod heap;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use watchlist::core::model::{Entity, ListMeta, Measure};
 use watchlist::core::store::Store;
 use watchlist::core::watches::{NewWatch, Party, WatchLimits, Watches};
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 fn list(code: &str) -> ListMeta {
     ListMeta {
@@ -174,7 +149,7 @@ fn main() {
         } else {
             Watches::new(limits)
         };
-        let before = LIVE.load(Ordering::Relaxed);
+        let before = heap::live();
         let started = Instant::now();
         let info = watches
             .create(
@@ -188,7 +163,7 @@ fn main() {
             )
             .unwrap();
         let took = started.elapsed();
-        let heap = LIVE.load(Ordering::Relaxed).saturating_sub(before);
+        let heap = heap::live().saturating_sub(before);
         println!(
             "book {n:>9}{}: created in {:>7.2} s = {:>8.0} parties/s; {} hits; heap {:.0} B/party \
              ({:.0} B/party beyond the party's text, alerts included)",

@@ -1,7 +1,7 @@
 //! `watchlist.v1.Changes`: the resumable change stream.
 
 use super::{convert, deadline, Shared, SubscriberGuard, SubscriberInfo};
-use crate::core::changes::{Delivery, EndReason, Ending, Entry, Filter, SubscribeOptions};
+use crate::core::changes::{Delivery, EndReason, Ending, Entry, Filter, Log, SubscribeOptions};
 use crate::core::Error;
 use crate::proto::v1::{self as pb, changes_server::Changes};
 use std::pin::Pin;
@@ -44,43 +44,66 @@ impl Changes for ChangesService {
         let snapshot = self.shared.snapshot()?;
         // Validates list codes and countries; the filter itself matches on the raw values.
         snapshot.scope(&r.lists, &imposed_by)?;
-        let (id, guard, ending) = admit(&self.shared, r.from_sequence)?;
         let filter = Filter {
             lists: r.lists.into_iter().collect(),
             imposed_by: imposed_by.into_iter().collect(),
         };
-        let log = self.shared.store.log();
-        let start = log.start(r.from_sequence);
-        let (deliveries, task) = log.subscribe(
-            start,
-            move |change| filter.accepts(change),
-            options(&self.shared, deadline),
-            self.shared.shutdown.clone(),
-            ending.clone(),
-            guard,
-        )?;
-        tokio::spawn(task);
-        tracing::info!(subscriber = id, "subscribed");
         let shared = Arc::clone(&self.shared);
-        Ok(Response::new(Box::pin(Deliveries {
-            deliveries,
-            ending,
-            position: start,
-            ended: false,
-            resume: "subscribe again with from_sequence",
-            event: Box::new(move |delivery| {
+        let stream = open(
+            &self.shared,
+            self.shared.store.log(),
+            r.from_sequence,
+            move |change| filter.accepts(change),
+            deadline,
+            "subscribe again with from_sequence",
+            Box::new(move |delivery| {
                 if let Delivery::Change(_) = delivery {
                     shared.metrics.event_sent();
                 }
                 convert::delivery(delivery, &shared.store.snapshot())
             }),
-        })))
+        )?;
+        Ok(Response::new(Box::pin(stream)))
     }
+}
+
+/// A subscription to `log` from `from` (see `Log::start`), admitted within
+/// `--max-subscribers`, its task spawned: the stream the client reads, each delivery turned
+/// into what it receives by `event`, ending with a status that says how to `resume`.
+pub(super) fn open<T: Entry, O>(
+    shared: &Arc<Shared>,
+    log: &Arc<Log<T>>,
+    from: Option<u64>,
+    filter: impl Fn(&T) -> bool + Send + 'static,
+    deadline: Option<std::time::Instant>,
+    resume: &'static str,
+    event: ToEvent<T, O>,
+) -> Result<Deliveries<T, O>, Status> {
+    let start = log.start(from);
+    let (id, guard, ending) = admit(shared, from)?;
+    let (deliveries, task) = log.subscribe(
+        start,
+        filter,
+        options(shared, deadline),
+        shared.shutdown.clone(),
+        ending.clone(),
+        guard,
+    )?;
+    tokio::spawn(task);
+    tracing::info!(subscriber = id, "subscribed");
+    Ok(Deliveries {
+        deliveries,
+        ending,
+        position: start,
+        ended: false,
+        resume,
+        event,
+    })
 }
 
 /// Admits one more subscriber (a change or alert stream) within `--max-subscribers`: its
 /// id, the guard that holds its slot while its task runs, and where its end is recorded.
-pub(super) fn admit(
+fn admit(
     shared: &Arc<Shared>,
     from_sequence: Option<u64>,
 ) -> Result<(u64, SubscriberGuard, Ending), Status> {
@@ -112,7 +135,7 @@ pub(super) fn admit(
 
 /// How a subscription runs: the server's heartbeat, buffer and stall limit, the caller's
 /// deadline.
-pub(super) fn options(shared: &Shared, deadline: Option<std::time::Instant>) -> SubscribeOptions {
+fn options(shared: &Shared, deadline: Option<std::time::Instant>) -> SubscribeOptions {
     SubscribeOptions {
         heartbeat: shared.limits.heartbeat,
         buffer: shared.limits.subscriber_buffer,
@@ -127,15 +150,15 @@ pub(super) type ToEvent<T, O> = Box<dyn Fn(&Delivery<T>) -> O + Send>;
 /// The stream a subscriber reads: its deliveries in order, then, if the server ended the
 /// subscription, one last status that says why and where to resume.
 pub(super) struct Deliveries<T, O> {
-    pub(super) deliveries: mpsc::Receiver<crate::core::Result<Delivery<T>>>,
-    pub(super) ending: Ending,
+    deliveries: mpsc::Receiver<crate::core::Result<Delivery<T>>>,
+    ending: Ending,
     /// The sequence this stream has delivered up to: where the client resumes.
-    pub(super) position: u64,
-    pub(super) ended: bool,
+    position: u64,
+    ended: bool,
     /// How the client resumes, e.g. "subscribe again with from_sequence".
-    pub(super) resume: &'static str,
+    resume: &'static str,
     /// A delivery as the client receives it.
-    pub(super) event: ToEvent<T, O>,
+    event: ToEvent<T, O>,
 }
 
 impl<T: Entry, O> Stream for Deliveries<T, O> {

@@ -3,7 +3,7 @@
 //! call acts on that client's watches only. Party names are never logged at `info`.
 
 use super::auth::Client;
-use super::changes::{admit, options, Deliveries};
+use super::changes::open;
 use super::{convert, deadline, Shared};
 use crate::core::watches::Watches;
 use crate::core::Error;
@@ -187,26 +187,17 @@ impl WatchesApi for WatchesService {
         let deadline = deadline(request.metadata());
         let r = request.into_inner();
         let log = self.watches.alerts(&client.id, &r.watch_id)?;
-        let start = log.start(r.from_alert);
-        let (_, guard, ending) = admit(&self.shared, r.from_alert)?;
-        let (deliveries, task) = log.subscribe(
-            start,
-            |_| true,
-            options(&self.shared, deadline),
-            self.shared.shutdown.clone(),
-            ending.clone(),
-            guard,
-        )?;
-        tokio::spawn(task);
         let shared = Arc::clone(&self.shared);
-        Ok(Response::new(Box::pin(Deliveries {
-            deliveries,
-            ending,
-            position: start,
-            ended: false,
-            resume: "call Alerts again with from_alert",
-            event: Box::new(move |delivery| convert::alert(delivery, &shared.store.snapshot())),
-        })))
+        let stream = open(
+            &self.shared,
+            &log,
+            r.from_alert,
+            |_| true,
+            deadline,
+            "call Alerts again with from_alert",
+            Box::new(move |delivery| convert::alert(delivery, &shared.store.snapshot())),
+        )?;
+        Ok(Response::new(Box::pin(stream)))
     }
 }
 

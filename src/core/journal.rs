@@ -102,22 +102,29 @@ fn time(ms: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(ms)
 }
 
+/// Opens (or creates) the redb file `file` in the data directory `dir`, creating the
+/// directory if need be.
+pub(crate) fn open_database(dir: &Path, file: &str) -> Result<(Database, PathBuf)> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::Unavailable(format!(
+            "cannot create the data directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let path = dir.join(file);
+    let db = Database::create(&path).map_err(|e| {
+        Error::Unavailable(format!(
+            "cannot open {} (is another watchlist using this data directory?): {e}",
+            path.display()
+        ))
+    })?;
+    Ok((db, path))
+}
+
 impl Journal {
     /// Opens (or creates) the journal in `dir` and reads back what it holds.
     pub fn open(dir: &Path) -> Result<(Journal, Restored)> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Error::Unavailable(format!(
-                "cannot create the data directory {}: {e}",
-                dir.display()
-            ))
-        })?;
-        let path = dir.join(FILE);
-        let db = Database::create(&path).map_err(|e| {
-            Error::Unavailable(format!(
-                "cannot open {} (is another watchlist using this data directory?): {e}",
-                path.display()
-            ))
-        })?;
+        let (db, path) = open_database(dir, FILE)?;
         let journal = Journal { db, path };
         let restored = journal.read().map_err(|e| journal.broken(e))?;
         Ok((journal, restored))

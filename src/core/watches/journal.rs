@@ -160,19 +160,7 @@ fn alert_kind(kind: AlertKind) -> &'static str {
 impl Journal {
     /// Opens (or creates) `watches.redb` in `dir` and reads back every watch.
     pub fn open(dir: &Path) -> Result<(Journal, Vec<Restored>)> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Error::Unavailable(format!(
-                "cannot create the data directory {}: {e}",
-                dir.display()
-            ))
-        })?;
-        let path = dir.join(FILE);
-        let db = Database::create(&path).map_err(|e| {
-            Error::Unavailable(format!(
-                "cannot open {} (is another watchlist using this data directory?): {e}",
-                path.display()
-            ))
-        })?;
+        let (db, path) = crate::core::journal::open_database(dir, FILE)?;
         let journal = Journal { db, path };
         let restored = journal.read().map_err(|e| journal.broken(e))?;
         Ok((journal, restored))
@@ -220,35 +208,18 @@ impl Journal {
                         .map_err(|e| format!("party {}: {e}", k.value()))?,
                 );
             }
-            for row in hits.range(prefix.as_str()..).map_err(|e| s(&e))? {
-                let (k, v) = row.map_err(|e| s(&e))?;
-                let Some(rest) = k.value().strip_prefix(&prefix) else {
-                    break;
-                };
-                let Some((party, entity)) = rest.split_once(SEP) else {
-                    continue;
-                };
-                let stored: StoredHit =
-                    serde_json::from_slice(v.value()).map_err(|e| format!("hit {rest}: {e}"))?;
+            for (party, entity, value) in keyed(&hits, &prefix)? {
+                let stored: StoredHit = serde_json::from_slice(&value)
+                    .map_err(|e| format!("hit {party} {entity}: {e}"))?;
                 let (hit, since) = hit_of(stored);
-                restored.hits.insert(
-                    (party.to_string(), entity.to_string()),
-                    CurrentHit { hit, since },
-                );
-            }
-            for row in decisions.range(prefix.as_str()..).map_err(|e| s(&e))? {
-                let (k, v) = row.map_err(|e| s(&e))?;
-                let Some(rest) = k.value().strip_prefix(&prefix) else {
-                    break;
-                };
-                let Some((party, entity)) = rest.split_once(SEP) else {
-                    continue;
-                };
-                let decision: DecisionRecord = serde_json::from_slice(v.value())
-                    .map_err(|e| format!("decision {rest}: {e}"))?;
                 restored
-                    .decisions
-                    .push(((party.to_string(), entity.to_string()), decision));
+                    .hits
+                    .insert((party, entity), CurrentHit { hit, since });
+            }
+            for (party, entity, value) in keyed(&decisions, &prefix)? {
+                let decision: DecisionRecord = serde_json::from_slice(&value)
+                    .map_err(|e| format!("decision {party} {entity}: {e}"))?;
+                restored.decisions.push(((party, entity), decision));
             }
             for row in alerts.range(prefix.as_str()..).map_err(|e| s(&e))? {
                 let (k, v) = row.map_err(|e| s(&e))?;
@@ -401,6 +372,25 @@ impl Journal {
         }
         txn.commit().map_err(|e| s(&e))
     }
+}
+
+/// The rows of a watch's table keyed by party and entity (`prefix` is the watch's): each as
+/// (party, entity, value).
+fn keyed(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    prefix: &str,
+) -> std::result::Result<Vec<(String, String, Vec<u8>)>, String> {
+    let mut out = Vec::new();
+    for row in table.range(prefix..).map_err(|e| e.to_string())? {
+        let (k, v) = row.map_err(|e| e.to_string())?;
+        let Some(rest) = k.value().strip_prefix(prefix) else {
+            break;
+        };
+        if let Some((party, entity)) = rest.split_once(SEP) {
+            out.push((party.to_string(), entity.to_string(), v.value().to_vec()));
+        }
+    }
+    Ok(out)
 }
 
 fn json<T: Serialize>(value: &T) -> std::result::Result<Vec<u8>, String> {
