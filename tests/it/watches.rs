@@ -684,72 +684,54 @@ async fn a_watch_over_the_wire() {
 
     // Another client cannot see or touch the watch: NOT_FOUND, as for no watch at all.
     let mut other = WatchesClient::new(server.channel.clone());
-    expect_status(
-        other
-            .get_watch(call(
-                GetWatchRequest {
-                    watch_id: watch.id.clone(),
-                },
-                OTHER,
-            ))
-            .await,
-        Code::NotFound,
-        "no watch",
+    let w = || watch.id.clone();
+    // Each call as the other client must fail as for a watch that does not exist.
+    macro_rules! hidden {
+        ($method:ident, $request:expr) => {
+            expect_status(
+                other.$method(call($request, OTHER)).await,
+                Code::NotFound,
+                "no watch",
+            )
+        };
+    }
+    hidden!(get_watch, GetWatchRequest { watch_id: w() });
+    hidden!(
+        list_hits,
+        ListHitsRequest {
+            watch_id: w(),
+            ..ListHitsRequest::default()
+        }
     );
-    expect_status(
-        other
-            .list_hits(call(
-                ListHitsRequest {
-                    watch_id: watch.id.clone(),
-                    ..ListHitsRequest::default()
-                },
-                OTHER,
-            ))
-            .await,
-        Code::NotFound,
-        "no watch",
+    hidden!(
+        decide_hit,
+        DecideHitRequest {
+            watch_id: w(),
+            party_reference: "T00".into(),
+            entity_id: "TEST-WATCH:t-0".into(),
+            decision: Decision::Confirmed as i32,
+            note: String::new(),
+        }
     );
-    expect_status(
-        other
-            .decide_hit(call(
-                DecideHitRequest {
-                    watch_id: watch.id.clone(),
-                    party_reference: "T00".into(),
-                    entity_id: "TEST-WATCH:t-0".into(),
-                    decision: Decision::Confirmed as i32,
-                    note: String::new(),
-                },
-                OTHER,
-            ))
-            .await,
-        Code::NotFound,
-        "no watch",
+    hidden!(
+        alerts,
+        AlertsRequest {
+            watch_id: w(),
+            from_alert: Some(0),
+        }
     );
-    expect_status(
-        other
-            .alerts(call(
-                AlertsRequest {
-                    watch_id: watch.id.clone(),
-                    from_alert: Some(0),
-                },
-                OTHER,
-            ))
-            .await,
-        Code::NotFound,
-        "no watch",
+    hidden!(
+        add_parties,
+        AddPartiesRequest {
+            watch_id: w(),
+            parties: vec![PbParty {
+                reference: "X".into(),
+                name: "Intruder Trading".into(),
+                ..PbParty::default()
+            }],
+        }
     );
-    expect_status(
-        other
-            .delete_watch(call(
-                DeleteWatchRequest {
-                    watch_id: watch.id.clone(),
-                },
-                OTHER,
-            ))
-            .await,
-        Code::NotFound,
-        "no watch",
-    );
+    hidden!(delete_watch, DeleteWatchRequest { watch_id: w() });
     let listed = other
         .list_watches(call(ListWatchesRequest::default(), OTHER))
         .await

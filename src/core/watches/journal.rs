@@ -288,39 +288,30 @@ impl Journal {
                 .map_err(|e| s(&e))?;
             let mut parties = txn.open_table(PARTIES).map_err(|e| s(&e))?;
             for reference in &dirty.parties {
-                let k = key(&[id, reference]);
-                match book.parties.get(reference) {
-                    Some(party) => parties
-                        .insert(k.as_str(), json(&**party)?.as_slice())
-                        .map(drop),
-                    None => parties.remove(k.as_str()).map(drop),
-                }
-                .map_err(|e| s(&e))?;
+                let value = book
+                    .parties
+                    .get(reference)
+                    .map(|p| json(&**p))
+                    .transpose()?;
+                put_or_remove(&mut parties, &key(&[id, reference]), value)?;
             }
             let mut hits = txn.open_table(HITS).map_err(|e| s(&e))?;
             for (party, entity) in &dirty.hits {
-                let k = key(&[id, party, entity]);
-                match book.hits.get(&(party.clone(), entity.clone())) {
-                    Some(current) => hits
-                        .insert(
-                            k.as_str(),
-                            json(&stored_hit(&current.hit, current.since))?.as_slice(),
-                        )
-                        .map(drop),
-                    None => hits.remove(k.as_str()).map(drop),
-                }
-                .map_err(|e| s(&e))?;
+                let value = book
+                    .hits
+                    .get(&(party.clone(), entity.clone()))
+                    .map(|c| json(&stored_hit(&c.hit, c.since)))
+                    .transpose()?;
+                put_or_remove(&mut hits, &key(&[id, party, entity]), value)?;
             }
             let mut decisions = txn.open_table(DECISIONS).map_err(|e| s(&e))?;
             for (party, entity) in &dirty.decisions {
-                let k = key(&[id, party, entity]);
-                match book.decisions.get(&(party.clone(), entity.clone())) {
-                    Some(decision) => decisions
-                        .insert(k.as_str(), json(decision)?.as_slice())
-                        .map(drop),
-                    None => decisions.remove(k.as_str()).map(drop),
-                }
-                .map_err(|e| s(&e))?;
+                let value = book
+                    .decisions
+                    .get(&(party.clone(), entity.clone()))
+                    .map(json)
+                    .transpose()?;
+                put_or_remove(&mut decisions, &key(&[id, party, entity]), value)?;
             }
             let mut log = txn.open_table(ALERTS).map_err(|e| s(&e))?;
             for alert in alerts {
@@ -391,6 +382,19 @@ fn keyed(
         }
     }
     Ok(out)
+}
+
+/// Writes `value` under `key`, or removes the key where there is none.
+fn put_or_remove(
+    table: &mut redb::Table<&'static str, &'static [u8]>,
+    key: &str,
+    value: Option<Vec<u8>>,
+) -> std::result::Result<(), String> {
+    match value {
+        Some(value) => table.insert(key, value.as_slice()).map(drop),
+        None => table.remove(key).map(drop),
+    }
+    .map_err(|e| e.to_string())
 }
 
 fn json<T: Serialize>(value: &T) -> std::result::Result<Vec<u8>, String> {
