@@ -120,7 +120,7 @@ pub struct Log<T> {
     /// What a reader whose position is no longer retained should do instead.
     recover: &'static str,
     /// Set when the log ends for good (a deleted watch's alerts): why, for its readers.
-    closed: Mutex<Option<Error>>,
+    closed: std::sync::OnceLock<Error>,
 }
 
 /// The log of list changes that `Subscribe` reads.
@@ -161,21 +161,18 @@ impl<T: Entry> Log<T> {
             latest: watch::Sender::new(0),
             noun,
             recover,
-            closed: Mutex::new(None),
+            closed: std::sync::OnceLock::new(),
         }
     }
 
     /// Ends the log for good: every subscription reading it ends with `why`.
     pub fn close(&self, why: Error) {
-        *self.closed.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+        let _ = self.closed.set(why);
         self.latest.send_modify(|_| {});
     }
 
     fn closed(&self) -> Option<Error> {
-        self.closed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.closed.get().cloned()
     }
 
     /// Restores a log read back from the journal: `changes` (consecutive, oldest first, ending

@@ -317,7 +317,8 @@ impl NameKind {
     }
 }
 
-fn check_text(field: &str, value: &str, max: usize, required: bool) -> Result<()> {
+/// A text field: not blank where `required`, at most `max` characters.
+pub(crate) fn check_text(field: &str, value: &str, max: usize, required: bool) -> Result<()> {
     if required && value.trim().is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
     }

@@ -11,7 +11,6 @@ use crate::core::matching::{Hit, LiveIndex, Query};
 use crate::core::model::{Entity, EntityType};
 use crate::core::snapshot::Snapshot;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -131,16 +130,7 @@ impl Book {
         for reference in references {
             self.parties.remove(reference);
             self.dirty.parties.insert(reference.clone());
-            let keys: Vec<_> = self
-                .hits
-                .range((reference.clone(), String::new())..)
-                .take_while(|((r, _), _)| r == reference)
-                .map(|(k, _)| k.clone())
-                .collect();
-            for key in keys {
-                self.hits.remove(&key);
-                self.dirty.hits.insert(key);
-            }
+            self.take_hits(reference);
         }
         self.index = self
             .index
@@ -203,6 +193,24 @@ impl Book {
         );
     }
 
+    /// Takes one party's hits out of the book (marked to be written), by entity id.
+    fn take_hits(&mut self, reference: &str) -> BTreeMap<String, CurrentHit> {
+        let keys: Vec<(String, String)> = self
+            .hits
+            .range((reference.to_string(), String::new())..)
+            .take_while(|((r, _), _)| r == reference)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut taken = BTreeMap::new();
+        for key in keys {
+            if let Some(hit) = self.hits.remove(&key) {
+                taken.insert(key.1.clone(), hit);
+            }
+            self.dirty.hits.insert(key);
+        }
+        taken
+    }
+
     /// Replaces one party's hits by `fresh` (its screen now) and returns the alerts the
     /// difference makes. `cause` gives the list-change sequence behind an entity's alert.
     pub fn settle(
@@ -213,20 +221,7 @@ impl Book {
         cause: &dyn Fn(&str) -> u64,
     ) -> Vec<Alert> {
         let party_print = self.parties.get(reference).map_or(0, |p| party_print(p));
-        let old: BTreeMap<String, CurrentHit> = {
-            let keys: Vec<_> = self
-                .hits
-                .range((reference.to_string(), String::new())..)
-                .take_while(|((r, _), _)| r == reference)
-                .map(|(k, _)| k.clone())
-                .collect();
-            for key in &keys {
-                self.dirty.hits.insert(key.clone());
-            }
-            keys.into_iter()
-                .filter_map(|k| self.hits.remove(&k).map(|h| (k.1, h)))
-                .collect()
-        };
+        let old = self.take_hits(reference);
         let mut alerts = Vec::new();
         let mut seen = HashSet::new();
         for hit in fresh {
@@ -349,28 +344,48 @@ fn as_entity(party: &Party) -> Entity {
     entity
 }
 
+/// A fingerprint of `parts` that stays the same across builds and releases (decisions keep
+/// it in the data directory): the first 8 bytes of their SHA-256, each part closed by 0x1f.
+fn print<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0x1f]);
+    }
+    let digest = hasher.finalize();
+    u64::from_le_bytes(digest[..8].try_into().unwrap_or_default())
+}
+
 /// What a false-positive decision depends on, on the entity's side: its names and identifiers.
 pub fn entity_print(entity: &Entity) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for (kind, name) in entity.names() {
-        (kind.as_str(), name).hash(&mut h);
-    }
-    for i in &entity.identifiers {
-        (&i.kind, &i.value).hash(&mut h);
-    }
-    h.finish()
+    print(
+        entity
+            .names()
+            .flat_map(|(kind, name)| [kind.as_str(), name])
+            .chain(
+                entity
+                    .identifiers
+                    .iter()
+                    .flat_map(|i| [i.kind.as_str(), i.value.as_str()]),
+            ),
+    )
 }
 
 /// What a false-positive decision depends on, on the party's side: everything screened.
 pub fn party_print(party: &Party) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    party.name.hash(&mut h);
-    party.kind.hash(&mut h);
-    party.countries.hash(&mut h);
-    for i in &party.identifiers {
-        (&i.kind, &i.value).hash(&mut h);
-    }
-    h.finish()
+    let kind = party.kind.map(|k| format!("{k:?}")).unwrap_or_default();
+    print(
+        [party.name.as_str(), kind.as_str()]
+            .into_iter()
+            .chain(party.countries.iter().map(String::as_str))
+            .chain(
+                party
+                    .identifiers
+                    .iter()
+                    .flat_map(|i| [i.kind.as_str(), i.value.as_str()]),
+            ),
+    )
 }
 
 /// The hits of a party screened now against `snapshot`, with the watch's scope: its name,

@@ -25,7 +25,7 @@ pub use model::*;
 use self::book::Book;
 use super::changes::{Change, ChangeLog, Log};
 use super::matching::Hit;
-use super::model::{check_country, Entity};
+use super::model::{check_country, check_text, Entity};
 use super::query::{self, check_name};
 use super::snapshot::Snapshot;
 use super::{Error, Result};
@@ -700,17 +700,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// A required label (a reference, a watch's name): not blank, at most `MAX_REFERENCE_CHARS`.
 fn check_label(field: &str, value: &str) -> Result<()> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
-    }
-    let chars = value.chars().count();
-    if chars > MAX_REFERENCE_CHARS {
-        return Err(Error::invalid(
-            field,
-            format!("is {chars} characters long; at most {MAX_REFERENCE_CHARS} are accepted"),
-        ));
-    }
+    check_text(field, value.trim(), MAX_REFERENCE_CHARS, true)?;
     if value.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));
     }
