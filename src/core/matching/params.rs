@@ -3,7 +3,7 @@
 //! candidate stage relies on (see `ceiling.rs`).
 
 /// Changes whenever a change to the scorer can change a score.
-pub const ALGORITHM_VERSION: &str = "wl-match-8";
+pub const ALGORITHM_VERSION: &str = "wl-match-9";
 
 /// Token pairs below this similarity do not match: one slip in a five-letter word (0.85) or a
 /// consonant dropped (0.8) does, an arbitrary letter in a six-letter word (0.75) does not.
@@ -48,7 +48,9 @@ pub(super) enum Penalty {
     /// The name's most informative token (usually the trade name) found nowhere in the query.
     DistinctiveMissing,
     /// A Chinese personal name with a syllable the query does not have, or a query in Chinese
-    /// syllables with one the name does not have (Chen Ming ≠ Chen Mingguo).
+    /// syllables with one the name does not have (Chen Ming ≠ Chen Mingguo); or an
+    /// organisation's name in Chinese script with a character the query lacks, met by a query
+    /// in Chinese syllables (Zhong Xue ≠ 中光学).
     SyllableMissing,
     /// Numbers on both sides and one unmatched (CETC 28 vs CETC 38): a strong sign of another
     /// party.
@@ -64,20 +66,25 @@ pub(super) enum Penalty {
     /// A personal name and a query that each have a name part the other lacks (Ho-tae Jung
     /// and Jong Song Ho): another given name, another person.
     PartConflict,
+    /// An organisation's name in Chinese script met by a query in Chinese syllables, the
+    /// shape of a personal name, in another order than the name's (Wu Xin ~ 芯物科技): Chinese
+    /// word order is fixed, so that is two syllables the names happen to share.
+    SyllableOrder,
     /// A name other than a person's met by one distinctive word of the query, a short one
-    /// (five letters or fewer), only approximately: one letter makes another short word (Sony
-    /// ~ Sona).
+    /// (`SHORT_WORD` letters or fewer, in the longer of the two words), only approximately:
+    /// one letter makes another short word (Sony ~ Sona).
     ShortFuzzy,
 }
 
 impl Penalty {
-    pub(super) const ALL: [Penalty; 7] = [
+    pub(super) const ALL: [Penalty; 8] = [
         Penalty::DistinctiveMissing,
         Penalty::SyllableMissing,
         Penalty::NumberMismatch,
         Penalty::DescriptorConflict,
         Penalty::ShortPartial,
         Penalty::PartConflict,
+        Penalty::SyllableOrder,
         Penalty::ShortFuzzy,
     ];
 
@@ -89,6 +96,7 @@ impl Penalty {
             Penalty::DescriptorConflict => 0.8,
             Penalty::ShortPartial => 0.75,
             Penalty::PartConflict => 0.75,
+            Penalty::SyllableOrder => 0.7,
             Penalty::ShortFuzzy => 0.85,
         }
     }
@@ -102,6 +110,7 @@ impl Penalty {
             Penalty::DescriptorConflict => "descriptor_conflict",
             Penalty::ShortPartial => "short_query_partial",
             Penalty::PartConflict => "name_part_conflict",
+            Penalty::SyllableOrder => "syllables_out_of_order",
             Penalty::ShortFuzzy => "short_word_approximate",
         }
     }
@@ -147,6 +156,10 @@ pub(super) const WEIGHT_UNIT: f64 = (1u64 << 20) as f64;
 pub(super) const SCAN_RATIO: usize = 32;
 /// Words skipped when reading an acronym off a name (Missiles and Fire Control → MFC).
 pub(super) const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
+
+/// Words of at most this many letters are short: met approximately, they are as likely
+/// another word as a typing error (`Penalty::ShortFuzzy`, `Penalty::ShortPartial`).
+pub(super) const SHORT_WORD: usize = 4;
 
 /// Edit costs of the typo-weighted distance (`similarity.rs`): a typo (a swap, a doubled
 /// letter, letters often written for each other), a slip (a neighbouring key, a dropped

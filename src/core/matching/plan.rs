@@ -72,8 +72,10 @@ impl Index {
             && tokens[0].text.chars().count() <= 4;
         // Two Chinese characters (通用, 罗斯): see `Penalty::ShortPartial`.
         let short_han = tokens.len() <= 2 && tokens.iter().all(|t| t.script == Script::Han);
-        // Chinese syllables only, each a word (Xu Xiang Bin): a Chinese personal name.
-        let chinese_style = (2..=4).contains(&tokens.len()) && tokens.iter().all(chinese_syllable);
+        // Chinese syllables only, each a word or the given name's two joined (Xu Xiang Bin,
+        // Wang Weichao; not Zhu Jiejin Anna): a Chinese personal name.
+        let chinese_style =
+            chinese_style(&tokens) && tokens.iter().filter(|t| !chinese_syllable(t)).count() <= 1;
         // A derived form longer than the candidate stage counts (words split into syllables or
         // parts) would read every postings list it touches and score every name in them: such
         // forms are not searched. Only queries near the service's word limit have them (no
@@ -157,12 +159,14 @@ impl Index {
                 Some((run, run.iter().map(|t| t.text.as_str()).collect()))
             };
             // Split pinyin with a typing error (Xin Jian → xinjiang, Si Chuam → sichuan):
-            // short pieces, one a syllable, joined into a word near one the vocabulary has;
-            // not in a query of syllables only, a personal name, whose syllables are names
-            // each (Lu Liang is not Quliang).
+            // short pieces, one a syllable, joined into a word near one the vocabulary has,
+            // of about the joined length (Center Wu is not near center: one more letter is a
+            // typing error, two are another word); not in a query of syllables only, a
+            // personal name, whose syllables are names each (Lu Liang is not Quliang).
             let split_pinyin = |run: &[Token], joined: &str, resolver: &mut Resolver| {
+                let chars = joined.chars().count();
                 !all_syllables
-                    && joined.chars().count() >= 6
+                    && chars >= 6
                     && run.iter().any(|t| text::is_syllable(&t.text))
                     && run.iter().all(|t| {
                         t.text.chars().count() <= 6 && t.text.chars().all(char::is_alphabetic)
@@ -170,6 +174,7 @@ impl Index {
                     && resolver.near_word(
                         &Token::new(joined.to_string(), Script::Latin, token.segment),
                         FUZZY_MIN,
+                        chars - 1,
                     )
             };
             // A word the vocabulary has, of any length, before a near one: "Shen Zhen DJI" is
@@ -197,7 +202,7 @@ impl Index {
                 && latin(token)
                 && !token.is_numeric()
                 && token.text.len() >= 5
-                && !resolver.near_word(token, 0.9))
+                && !resolver.near_word(token, 0.9, 0))
             .then(|| {
                 (2..=token.text.len() - 2)
                     .filter(|&at| token.text.is_char_boundary(at))

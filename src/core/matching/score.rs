@@ -81,7 +81,12 @@ struct Alignment<'a> {
     name: &'a IndexedName,
     q_sim: &'a mut [f64],
     n_sim: &'a mut [f64],
+    /// The name token each query token is aligned with (`UNALIGNED` when none).
+    q_to_n: &'a mut [usize],
 }
+
+/// `Alignment::q_to_n` of a query token aligned with no name token.
+const UNALIGNED: usize = usize::MAX;
 
 impl Index {
     /// Scores one candidate name; `None` when it is no match whatever the threshold. The
@@ -100,17 +105,21 @@ impl Index {
             pairs,
             q_sim,
             n_sim,
+            q_to_n,
         } = scratch;
         q_sim.clear();
         q_sim.resize(query.len(), 0.0);
         n_sim.clear();
         n_sim.resize(name.tokens.len(), 0.0);
+        q_to_n.clear();
+        q_to_n.resize(query.len(), UNALIGNED);
         let mut at = Alignment {
             index: self,
             query,
             name,
             q_sim,
             n_sim,
+            q_to_n,
         };
         let mut scored = ScoreBreakdown::default();
         let (fuzzy, distinctive_hit) = at.align(matches, pairs)?;
@@ -215,6 +224,7 @@ impl Alignment<'_> {
             }
             self.q_sim[qi] = sim;
             self.n_sim[ni] = sim;
+            self.q_to_n[qi] = ni;
             if sim < 1.0 {
                 fuzzy += 1;
             }
@@ -392,6 +402,35 @@ impl Alignment<'_> {
         !(self.q_sim.iter().any(|s| *s < 1.0) || loose_name)
     }
 
+    /// The letters of a query word and of the name word it is aligned with, whichever is
+    /// longer (the query word's alone when it is aligned with several, as an acronym).
+    fn aligned_chars(&self, qi: usize) -> usize {
+        let own = self.query[qi].text.chars().count();
+        match self.q_to_n[qi] {
+            UNALIGNED => own,
+            ni => own.max(self.text(ni).chars().count()),
+        }
+    }
+
+    /// Whether the query's aligned words meet the name's in the name's order.
+    fn in_name_order(&self) -> bool {
+        let mut aligned = self.q_to_n.iter().filter(|&&ni| ni != UNALIGNED);
+        let Some(mut last) = aligned.next().copied() else {
+            return true;
+        };
+        aligned.all(|&ni| std::mem::replace(&mut last, ni) < ni)
+    }
+
+    /// Whether the query or the name has a word (not "of", "and" ...) the other lacks.
+    fn any_word_unmatched(&self) -> bool {
+        let open = |text: &str, s: f64| s == 0.0 && !ACRONYM_SKIP.contains(&text);
+        self.query
+            .iter()
+            .zip(self.q_sim.iter())
+            .any(|(t, &s)| open(&t.text, s))
+            || (0..self.name.tokens.len()).any(|ni| open(self.text(ni), self.n_sim[ni]))
+    }
+
     /// A generic word that says what kind of party it is (not "of", "and" ...).
     fn class_word(&self, t: &TokenInfo) -> bool {
         t.generic && !ACRONYM_SKIP.contains(&&*t.text)
@@ -419,10 +458,23 @@ impl Alignment<'_> {
                 penalties.add(Penalty::DistinctiveMissing);
             }
         }
-        if name.chinese_person
-            && (n_sim.contains(&0.0) || (traits.chinese_style && q_sim.contains(&0.0)))
+        // An organisation's name in Chinese script, read in pinyin, met by a query in Chinese
+        // syllables: every character names it (a generic word aside), in its order.
+        let han_organisation = traits.chinese_style && name.form == Form::HanRoman && !name.person;
+        let han_character_missing = han_organisation
+            && name
+                .tokens
+                .iter()
+                .zip(n_sim.iter())
+                .any(|(&id, &s)| s == 0.0 && !info(id).generic);
+        if han_character_missing
+            || (name.chinese_person
+                && (n_sim.contains(&0.0) || (traits.chinese_style && q_sim.contains(&0.0))))
         {
             penalties.add(Penalty::SyllableMissing);
+        }
+        if han_organisation && !self.in_name_order() {
+            penalties.add(Penalty::SyllableOrder);
         }
         let open_part = |generic: bool, numeric: bool, s: f64| s == 0.0 && !generic && !numeric;
         if (name.person || name.chinese_person)
@@ -467,20 +519,25 @@ impl Alignment<'_> {
             penalties.add(Penalty::DescriptorConflict);
         }
         // An organisation's name met by one short distinctive word, approximately: that is
-        // another short word as often as a typing error (Sony ~ Sona, Cemex ~ Cimex), and
-        // needs more evidence.
-        let mut distinctive = query
-            .iter()
-            .zip(q_sim.iter())
-            .filter(|(t, s)| **s > 0.0 && !t.generic && !t.initial);
-        if let (Some((t, &s)), None, false) = (distinctive.next(), distinctive.next(), name.person)
-        {
-            if s < 1.0 && t.text.chars().count() <= 5 {
+        // another short word as often as a typing error (Sony ~ Sona, Nice ~ Nico), and needs
+        // more evidence. Short is the longer of the two words. A word of five letters with
+        // one typing error is one (Storm Technologies ~ Stodm Technologies, Kinef ~ Kine)
+        // when the rest of the names agree word for word; beside a word only one side has,
+        // it is as likely another party's name (Cisco Systems ~ COSCO, Canon Inc. ~ CANCON).
+        let mut distinctive = (0..query.len())
+            .filter(|&qi| q_sim[qi] > 0.0 && !query[qi].generic && !query[qi].initial);
+        if let (Some(qi), None, false) = (distinctive.next(), distinctive.next(), name.person) {
+            let chars = self.aligned_chars(qi);
+            if q_sim[qi] < 1.0
+                && (chars <= SHORT_WORD || (chars <= SHORT_WORD + 1 && self.any_word_unmatched()))
+            {
                 penalties.add(Penalty::ShortFuzzy);
             }
         }
         let short_partial = if traits.short {
-            n_sim.contains(&0.0) || q_sim.iter().any(|s| *s < 1.0)
+            n_sim.contains(&0.0)
+                || (0..query.len())
+                    .any(|qi| q_sim[qi] < 1.0 && self.aligned_chars(qi) <= SHORT_WORD)
         } else if traits.short_han {
             // Only characters that name something count (华为 is all of 华为技术).
             name.tokens
@@ -511,4 +568,5 @@ pub(super) struct Scratch {
     pub(super) pairs: Vec<(f64, usize, usize)>,
     pub(super) q_sim: Vec<f64>,
     pub(super) n_sim: Vec<f64>,
+    pub(super) q_to_n: Vec<usize>,
 }

@@ -410,3 +410,16 @@ fn counting_in_blocks_loses_nothing() {
     }
     assert!(compared > queries.len(), "only {compared} matches compared");
 }
+
+/// Split pinyin is joined where the vocabulary has the word ("Wu Xi" → wuxi), not into a
+/// word a letter or two longer than one of its pieces ("Center Wu" is not near center).
+#[test]
+fn split_pinyin_joins_into_the_word_not_onto_its_neighbour() {
+    let entities = [
+        entity("wx", "National Supercomputing Center Wuxi", &[], &[]),
+        entity("sz", "National Supercomputing Center Shenzhen", &[], &[]),
+    ];
+    let index = Index::build(entities.iter());
+    check(&index, "National Supercomputing Center Wu Xi", &["wx"]);
+    check(&index, "National Supercomputing Centre Wu Xi", &["wx"]);
+}

@@ -193,15 +193,18 @@ impl<'a> Resolver<'a> {
         (0..self.indexes.len()).any(|at| self.word(at, text).is_some())
     }
 
-    /// Whether a vocabulary has the word, or one at similarity `least` or more.
-    pub(super) fn near_word(&mut self, token: &Token, least: f64) -> bool {
+    /// Whether a vocabulary has the word, or one at similarity `least` or more of at least
+    /// `min_chars` letters.
+    pub(super) fn near_word(&mut self, token: &Token, least: f64, min_chars: usize) -> bool {
         self.knows(token.text.as_str())
             || (0..self.indexes.len()).any(|at| {
                 let resolved = self.resolve(at, token, false);
-                resolved
-                    .matches
-                    .iter()
-                    .any(|m| m.sim >= least && self.live(at, m.id))
+                let index = self.indexes[at];
+                resolved.matches.iter().any(|m| {
+                    m.sim >= least
+                        && self.live(at, m.id)
+                        && index.tokens[m.id as usize].text.chars().count() >= min_chars
+                })
             })
     }
 }
