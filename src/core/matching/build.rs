@@ -459,7 +459,7 @@ pub(super) fn chinese_style(tokens: &[Token]) -> bool {
 
 /// A Chinese syllable as a word: pinyin, or a spelling of one in another system.
 pub(super) fn chinese_syllable(t: &Token) -> bool {
-    text::is_syllable(&t.text) || !text::romanisation_variants(&t.text).is_empty()
+    text::chinese_syllable_word(&t.text)
 }
 
 /// An identifier reduced to upper-case letters and digits, as OFAC advises searching them.

@@ -467,7 +467,17 @@ impl Alignment<'_> {
                 .iter()
                 .zip(n_sim.iter())
                 .any(|(&id, &s)| s == 0.0 && !info(id).generic);
+        // A query shaped as a Chinese personal name, met by a listed person with a further
+        // Chinese syllable (Hao Wang ~ YU, Kwang Ho): another given name, another person. A
+        // listed part of another kind (the Alex of Alex Yun Cheong Yue) may be left out.
+        let person_syllable_missing = traits.chinese_style
+            && name.person
+            && name.tokens.iter().zip(n_sim.iter()).any(|(&id, &s)| {
+                let text = &info(id).text;
+                s == 0.0 && text.chars().nth(1).is_some() && text::chinese_syllable_word(text)
+            });
         if han_character_missing
+            || person_syllable_missing
             || (name.chinese_person
                 && (n_sim.contains(&0.0) || (traits.chinese_style && q_sim.contains(&0.0))))
         {

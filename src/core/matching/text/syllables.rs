@@ -8,6 +8,12 @@ pub fn is_syllable(word: &str) -> bool {
     syllables().contains(word)
 }
 
+/// Whether a word is a Chinese syllable: pinyin, or a spelling of one in another system
+/// (Wade–Giles, Cantonese ...).
+pub fn chinese_syllable_word(word: &str) -> bool {
+    is_syllable(word) || !romanisation_variants(word).is_empty()
+}
+
 /// Every toneless pinyin syllable, read once from the pinyin tables.
 pub(super) fn syllables() -> &'static FastSet<&'static str> {
     static SYLLABLES: OnceLock<FastSet<&'static str>> = OnceLock::new();
