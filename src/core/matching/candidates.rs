@@ -144,17 +144,29 @@ impl Index {
                 }
             }
         } else if !any_distinctive {
-            // Every query token needs its exact match; none at all when one has none.
-            let exact: Option<Vec<&[u32]>> = query
+            // Every query token needs its match word for word; none at all when one has none.
+            let held: Option<Vec<Vec<&[u32]>>> = query
                 .iter()
                 .map(|t| {
-                    let m = t.matches.iter().find(|m| m.sim >= 1.0)?;
-                    Some(self.postings(m.id, group))
+                    let chars = t.text.chars().count();
+                    let lists: Vec<&[u32]> = t
+                        .matches
+                        .iter()
+                        .filter(|m| word_for_word(m.sim, chars))
+                        .map(|m| self.postings(m.id, group))
+                        .collect();
+                    (!lists.is_empty()).then_some(lists)
                 })
                 .collect();
-            let rarest = exact.and_then(|lists| lists.into_iter().min_by_key(|l| l.len()));
-            work::count(|w| w.postings += rarest.map_or(0, |l| l.len() as u64));
-            out.extend(rarest.unwrap_or_default().iter().map(|&n| (n, 0)));
+            let size = |lists: &Vec<&[u32]>| lists.iter().map(|l| l.len()).sum::<usize>();
+            let rarest = held.and_then(|tokens| tokens.into_iter().min_by_key(size));
+            work::count(|w| w.postings += rarest.as_ref().map_or(0, |l| size(l) as u64));
+            out.extend(
+                rarest
+                    .iter()
+                    .flatten()
+                    .flat_map(|l| l.iter().map(|&n| (n, 0))),
+            );
         } else if let Some(ceiling) = ceiling {
             self.count(query, matches, group, threshold, ceiling, &mut out);
         }
@@ -451,8 +463,9 @@ pub(super) struct MatchedToken {
     /// The query tokens it matches (bits), for any name and for persons' names (nicknames).
     pub(super) bits: u64,
     pub(super) person_bits: u64,
-    /// The query tokens it matches exactly.
-    pub(super) exact: u64,
+    /// The query tokens it matches word for word: exactly, or as a long word's typing error
+    /// (what a query of generic words only needs, see `word_for_word`).
+    pub(super) word_for_word: u64,
     /// Its best similarity, and its weight as a name token.
     pub(super) sim: f64,
     pub(super) weight: f64,
@@ -464,6 +477,14 @@ pub(super) struct QueryMatch {
     pub(super) sim: f64,
     pub(super) person_only: bool,
     pub(super) variant: bool,
+}
+
+/// Whether a query word of `chars` letters matched at `sim` is matched word for word, as a
+/// query of generic words only must be: exactly, or as a long word with a typing error
+/// ("Guangg Zhou Institute of Communications"); a short one may be another place (Hubei,
+/// Hebei).
+pub(super) fn word_for_word(sim: f64, chars: usize) -> bool {
+    sim >= 1.0 || (sim >= GENERIC_TYPO_SIM && chars >= GENERIC_TYPO_CHARS)
 }
 
 impl QueryMatches {
@@ -490,7 +511,7 @@ impl QueryMatches {
                 len: 0,
                 bits: 0,
                 person_bits: 0,
-                exact: 0,
+                word_for_word: 0,
                 sim: 0.0,
                 weight,
             });
@@ -499,8 +520,8 @@ impl QueryMatches {
             if !m.person_only {
                 entry.bits |= bit;
             }
-            if m.sim >= 1.0 {
-                entry.exact |= bit;
+            if word_for_word(m.sim, query[m.query as usize].text.chars().count()) {
+                entry.word_for_word |= bit;
             }
             entry.sim = entry.sim.max(m.sim);
         }

@@ -228,7 +228,7 @@ impl Ceiling {
         total: f64,
         counted: u64,
     ) -> f64 {
-        let (mut held, mut exact) = (0u64, 0u64);
+        let (mut held, mut word_for_word) = (0u64, 0u64);
         let (mut n_held, mut n_hit) = (0.0, 0.0);
         for &id in name.tokens.iter() {
             let Some(entry) = matches.get(id) else {
@@ -241,7 +241,7 @@ impl Ceiling {
             };
             if bits != 0 {
                 held |= bits;
-                exact |= entry.exact & bits;
+                word_for_word |= entry.word_for_word & bits;
                 n_held += entry.weight;
                 n_hit += entry.weight * entry.sim;
             }
@@ -255,7 +255,7 @@ impl Ceiling {
         let reach = held | free;
         if held == 0
             || (self.any_distinctive && held & self.distinctive == 0)
-            || (!self.any_distinctive && exact != self.all)
+            || (!self.any_distinctive && word_for_word != self.all)
             || (name.needs_two_parts() && reach.count_ones() < 2)
         {
             return 0.0;

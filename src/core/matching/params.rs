@@ -161,6 +161,12 @@ pub(super) const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
 /// another word as a typing error (`Penalty::ShortFuzzy`, `Penalty::ShortPartial`).
 pub(super) const SHORT_WORD: usize = 4;
 
+/// A query of generic words only may carry a typing error in a word of at least
+/// `GENERIC_TYPO_CHARS` letters matched at `GENERIC_TYPO_SIM` or more (see
+/// `candidates::word_for_word`).
+pub(super) const GENERIC_TYPO_CHARS: usize = 8;
+pub(super) const GENERIC_TYPO_SIM: f64 = 0.9;
+
 /// Edit costs of the typo-weighted distance (`similarity.rs`): a typo (a swap, a doubled
 /// letter, letters often written for each other), a slip (a neighbouring key, a dropped
 /// first letter) and any other substitution.

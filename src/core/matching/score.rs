@@ -389,8 +389,8 @@ impl Alignment<'_> {
     }
 
     /// A query of generic words only ("China Technology", "University of Tokyo", 新疆新能源)
-    /// names a party only when it is, word for word, all of that party's generic words (and,
-    /// in Chinese script, all of its characters).
+    /// names a party only when it is, word for word (`word_for_word`), all of that party's
+    /// generic words (and, in Chinese script, all of its characters).
     fn generic_query_matched_word_for_word(&self) -> bool {
         let han_name = (0..self.name.tokens.len()).any(|ni| self.text(ni).chars().any(is_han));
         let loose_name = self
@@ -399,7 +399,12 @@ impl Alignment<'_> {
             .iter()
             .zip(self.n_sim.iter())
             .any(|(&id, s)| *s == 0.0 && (han_name || self.class_word(self.info(id))));
-        !(self.q_sim.iter().any(|s| *s < 1.0) || loose_name)
+        let typed = self
+            .query
+            .iter()
+            .zip(self.q_sim.iter())
+            .all(|(t, &s)| word_for_word(s, t.text.chars().count()));
+        typed && !loose_name
     }
 
     /// The letters of a query word and of the name word it is aligned with, whichever is
@@ -467,11 +472,14 @@ impl Alignment<'_> {
                 .iter()
                 .zip(n_sim.iter())
                 .any(|(&id, &s)| s == 0.0 && !info(id).generic);
-        // A query shaped as a Chinese personal name, met by a listed person with a further
-        // Chinese syllable (Hao Wang ~ YU, Kwang Ho): another given name, another person. A
-        // listed part of another kind (the Alex of Alex Yun Cheong Yue) may be left out.
+        // A query shaped as a Chinese personal name, met by a listed person of three
+        // syllables with one more (Hao Wang ~ YU, Kwang Ho): another given name, another
+        // person. A listed part of another kind (the Alex of Alex Yun Cheong Yue) may be left
+        // out, and so may a married woman's own surname in a longer name (Lam Yuet-ngor ~ LAM
+        // Cheng Yuet-ngor).
         let person_syllable_missing = traits.chinese_style
             && name.person
+            && name.tokens.len() <= 3
             && name.tokens.iter().zip(n_sim.iter()).any(|(&id, &s)| {
                 let text = &info(id).text;
                 s == 0.0 && text.chars().nth(1).is_some() && text::chinese_syllable_word(text)

@@ -423,3 +423,22 @@ fn split_pinyin_joins_into_the_word_not_onto_its_neighbour() {
     check(&index, "National Supercomputing Center Wu Xi", &["wx"]);
     check(&index, "National Supercomputing Centre Wu Xi", &["wx"]);
 }
+
+/// A name of generic words only is matched word for word: a long word with a typing error is
+/// that word; a short one may be another place.
+#[test]
+fn generic_names_take_a_typing_error_in_a_long_word_only() {
+    let entities = [
+        entity("gz", "Guangzhou Institute of Communications", &[], &[]),
+        entity("hb", "Hebei University of Technology", &[], &[]),
+    ];
+    let index = Index::build(entities.iter());
+    check(&index, "Guangg Zhou Institute of Communications", &["gz"]);
+    check(&index, "Hebei University of Tecnhology", &["hb"]);
+    check(&index, "Hubei University of Technology", &[]);
+    check(
+        &index,
+        "Guangzhou Institute of Communication Engineering",
+        &[],
+    );
+}
