@@ -71,7 +71,8 @@ pub(super) enum Penalty {
     /// word order is fixed, so that is two syllables the names happen to share.
     SyllableOrder,
     /// A name other than a person's met by one distinctive word of the query, a short one
-    /// (`SHORT_WORD` letters or fewer, in the longer of the two words), only approximately:
+    /// (`SHORT_WORD` letters or fewer in either word, or one more beside a word only one name
+    /// has), only approximately:
     /// one letter makes another short word (Sony ~ Sona).
     ShortFuzzy,
 }

@@ -407,13 +407,16 @@ impl Alignment<'_> {
         typed && !loose_name
     }
 
-    /// The letters of a query word and of the name word it is aligned with, whichever is
-    /// longer (the query word's alone when it is aligned with several, as an acronym).
-    fn aligned_chars(&self, qi: usize) -> usize {
+    /// The letters of a query word and of the name word it is aligned with: (the shorter,
+    /// the longer); the query word's alone when it is aligned with several, as an acronym.
+    fn aligned_chars(&self, qi: usize) -> (usize, usize) {
         let own = self.query[qi].text.chars().count();
         match self.q_to_n[qi] {
-            UNALIGNED => own,
-            ni => own.max(self.text(ni).chars().count()),
+            UNALIGNED => (own, own),
+            ni => {
+                let other = self.text(ni).chars().count();
+                (own.min(other), own.max(other))
+            }
         }
     }
 
@@ -537,25 +540,25 @@ impl Alignment<'_> {
             penalties.add(Penalty::DescriptorConflict);
         }
         // An organisation's name met by one short distinctive word, approximately: that is
-        // another short word as often as a typing error (Sony ~ Sona, Nice ~ Nico), and needs
-        // more evidence. Short is the longer of the two words. A word of five letters with
-        // one typing error is one (Storm Technologies ~ Stodm Technologies, Kinef ~ Kine)
-        // when the rest of the names agree word for word; beside a word only one side has,
-        // it is as likely another party's name (Cisco Systems ~ COSCO, Canon Inc. ~ CANCON).
+        // another short word as often as a typing error (Sony ~ Sona, Ross ~ Gross, King ~
+        // KingV), and needs more evidence. Either word of four letters is short. Two words of
+        // five or six letters, one typing error apart, are a typing error (Storm Technologies ~
+        // Stodm Technologies, Unicom ~ Uicom) when the rest of the names agree word for word;
+        // beside a word only one side has, five letters are as likely another party's name
+        // (Cisco Systems ~ COSCO).
         let mut distinctive = (0..query.len())
             .filter(|&qi| q_sim[qi] > 0.0 && !query[qi].generic && !query[qi].initial);
         if let (Some(qi), None, false) = (distinctive.next(), distinctive.next(), name.person) {
-            let chars = self.aligned_chars(qi);
+            let (shorter, longer) = self.aligned_chars(qi);
             if q_sim[qi] < 1.0
-                && (chars <= SHORT_WORD || (chars <= SHORT_WORD + 1 && self.any_word_unmatched()))
+                && (shorter <= SHORT_WORD
+                    || (longer <= SHORT_WORD + 1 && self.any_word_unmatched()))
             {
                 penalties.add(Penalty::ShortFuzzy);
             }
         }
         let short_partial = if traits.short {
-            n_sim.contains(&0.0)
-                || (0..query.len())
-                    .any(|qi| q_sim[qi] < 1.0 && self.aligned_chars(qi) <= SHORT_WORD)
+            n_sim.contains(&0.0) || q_sim.iter().any(|s| *s < 1.0)
         } else if traits.short_han {
             // Only characters that name something count (华为 is all of 华为技术).
             name.tokens
