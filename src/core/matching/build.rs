@@ -450,16 +450,11 @@ pub(super) fn without_brackets(name: &str) -> Option<String> {
 pub(super) fn chinese_style(tokens: &[Token]) -> bool {
     (2..=4).contains(&tokens.len())
         && tokens.iter().all(|t| {
-            chinese_syllable(t)
+            text::chinese_syllable_word(&t.text)
                 || text::syllabify(std::slice::from_ref(t)).is_some_and(|parts| {
                     parts.len() > 1 && parts.iter().all(|p| text::is_syllable(&p.text))
                 })
         })
-}
-
-/// A Chinese syllable as a word: pinyin, or a spelling of one in another system.
-pub(super) fn chinese_syllable(t: &Token) -> bool {
-    text::chinese_syllable_word(&t.text)
 }
 
 /// An identifier reduced to upper-case letters and digits, as OFAC advises searching them.

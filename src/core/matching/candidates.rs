@@ -489,8 +489,10 @@ pub(super) fn word_for_word(sim: f64, chars: usize) -> bool {
 
 impl QueryMatches {
     pub(super) fn new(query: &[QueryToken]) -> QueryMatches {
-        let mut all: Vec<(u32, QueryMatch, f64)> = Vec::new();
+        // Each match with its weight and whether it is word for word.
+        let mut all: Vec<(u32, QueryMatch, f64, bool)> = Vec::new();
         for (qi, t) in query.iter().enumerate() {
+            let chars = t.text.chars().count();
             for m in t.matches.iter() {
                 let at = QueryMatch {
                     query: qi as u16,
@@ -498,13 +500,13 @@ impl QueryMatches {
                     person_only: m.person_only,
                     variant: m.variant,
                 };
-                all.push((m.id, at, m.weight));
+                all.push((m.id, at, m.weight, word_for_word(m.sim, chars)));
             }
         }
-        all.sort_by_key(|(id, m, _)| (*id, m.query));
+        all.sort_by_key(|(id, m, _, _)| (*id, m.query));
         let mut ids: FastMap<u32, MatchedToken> = FastMap::default();
         ids.reserve(all.len());
-        for (at, &(id, m, weight)) in all.iter().enumerate() {
+        for (at, &(id, m, weight, typed)) in all.iter().enumerate() {
             let bit = if m.query < 64 { 1u64 << m.query } else { 0 };
             let entry = ids.entry(id).or_insert(MatchedToken {
                 start: at as u32,
@@ -520,14 +522,14 @@ impl QueryMatches {
             if !m.person_only {
                 entry.bits |= bit;
             }
-            if word_for_word(m.sim, query[m.query as usize].text.chars().count()) {
+            if typed {
                 entry.word_for_word |= bit;
             }
             entry.sim = entry.sim.max(m.sim);
         }
         QueryMatches {
             ids,
-            all: all.into_iter().map(|(_, m, _)| m).collect(),
+            all: all.into_iter().map(|(_, m, _, _)| m).collect(),
         }
     }
 

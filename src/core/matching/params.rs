@@ -72,8 +72,7 @@ pub(super) enum Penalty {
     SyllableOrder,
     /// A name other than a person's met by one distinctive word of the query, a short one
     /// (`SHORT_WORD` letters or fewer in either word, or one more beside a word only one name
-    /// has), only approximately:
-    /// one letter makes another short word (Sony ~ Sona).
+    /// has), only approximately: one letter makes another short word (Sony ~ Sona).
     ShortFuzzy,
 }
 
@@ -159,7 +158,8 @@ pub(super) const SCAN_RATIO: usize = 32;
 pub(super) const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
 
 /// Words of at most this many letters are short: met approximately, they are as likely
-/// another word as a typing error (`Penalty::ShortFuzzy`, `Penalty::ShortPartial`).
+/// another word as a typing error (`Penalty::ShortFuzzy`; a one-word query this short is
+/// `Penalty::ShortPartial`'s).
 pub(super) const SHORT_WORD: usize = 4;
 
 /// A query of generic words only may carry a typing error in a word of at least

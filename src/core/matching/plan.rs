@@ -69,13 +69,17 @@ impl Index {
         // One short word: see `Penalty::ShortPartial`.
         let short = tokens.len() == 1
             && tokens[0].script == Script::Latin
-            && tokens[0].text.chars().count() <= 4;
+            && tokens[0].text.chars().count() <= SHORT_WORD;
         // Two Chinese characters (通用, 罗斯): see `Penalty::ShortPartial`.
         let short_han = tokens.len() <= 2 && tokens.iter().all(|t| t.script == Script::Han);
         // Chinese syllables only, each a word or the given name's two joined (Xu Xiang Bin,
         // Wang Weichao; not Zhu Jiejin Anna): a Chinese personal name.
-        let chinese_style =
-            chinese_style(&tokens) && tokens.iter().filter(|t| !chinese_syllable(t)).count() <= 1;
+        let chinese_style = chinese_style(&tokens)
+            && tokens
+                .iter()
+                .filter(|t| !text::chinese_syllable_word(&t.text))
+                .count()
+                <= 1;
         // A derived form longer than the candidate stage counts (words split into syllables or
         // parts) would read every postings list it touches and score every name in them: such
         // forms are not searched. Only queries near the service's word limit have them (no
