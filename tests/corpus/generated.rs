@@ -373,9 +373,15 @@ impl<'a> Pool<'a> {
         target: usize,
         mut make: impl FnMut(&mut SplitMix64, &Source) -> Option<String>,
     ) -> Vec<(&Source<'a>, String)> {
+        // Each listed name has its own place in the order and its own stream for `make`, both
+        // drawn from its key: a name added to the lists (a cross-reference row giving a party
+        // its Chinese name, say) changes the cases it is drawn into, not every later case.
+        let base = rng.next_u64();
+        let own = |source: &Source| SplitMix64(base ^ fnv1a(source.key.bytes()));
         let mut lists: Vec<(f64, Vec<usize>)> = if han { &self.han } else { &self.latin }.clone();
         for (_, list) in &mut lists {
-            rng.shuffle(list);
+            // Popped from the end: the lowest draws first.
+            list.sort_by_cached_key(|&i| std::cmp::Reverse(own(&self.sources[i]).next_u64()));
         }
         let mut seen = HashSet::new();
         let mut out = Vec::new();
@@ -396,7 +402,7 @@ impl<'a> Pool<'a> {
                 if seen.contains(&source.key) {
                     continue;
                 }
-                let Some(query) = make(rng, source) else {
+                let Some(query) = make(&mut own(source), source) else {
                     continue;
                 };
                 if query.trim().is_empty() || !seen.insert(name_key(&query)) {
