@@ -3,7 +3,7 @@
 //! candidate stage relies on (see `ceiling.rs`).
 
 /// Changes whenever a change to the scorer can change a score.
-pub const ALGORITHM_VERSION: &str = "wl-match-9";
+pub const ALGORITHM_VERSION: &str = "wl-match-10";
 
 /// Token pairs below this similarity do not match: one slip in a five-letter word (0.85) or a
 /// consonant dropped (0.8) does, an arbitrary letter in a six-letter word (0.75) does not.
@@ -74,10 +74,16 @@ pub(super) enum Penalty {
     /// (`SHORT_WORD` letters or fewer in either word, or one more beside a word only one name
     /// has), only approximately: one letter makes another short word (Sony ~ Sona).
     ShortFuzzy,
+    /// A Chinese personal name met through a romanisation of one syllable in a system the
+    /// query's other syllables are not written in (Huang Kai ~ Huang Jie: Huang is no
+    /// Cantonese spelling, so Kai is pinyin kai, not the Cantonese Kai of 杰); or a listed
+    /// name met only as a mixture (Kan Chen ~ Qin Zhen: a Cantonese Kan beside a Wade–Giles
+    /// Chen). A name is written in one system.
+    MixedRomanisation,
 }
 
 impl Penalty {
-    pub(super) const ALL: [Penalty; 8] = [
+    pub(super) const ALL: [Penalty; 9] = [
         Penalty::DistinctiveMissing,
         Penalty::SyllableMissing,
         Penalty::NumberMismatch,
@@ -86,6 +92,7 @@ impl Penalty {
         Penalty::PartConflict,
         Penalty::SyllableOrder,
         Penalty::ShortFuzzy,
+        Penalty::MixedRomanisation,
     ];
 
     pub(super) const fn multiplier(self) -> f64 {
@@ -98,6 +105,7 @@ impl Penalty {
             Penalty::PartConflict => 0.75,
             Penalty::SyllableOrder => 0.7,
             Penalty::ShortFuzzy => 0.85,
+            Penalty::MixedRomanisation => 0.75,
         }
     }
 
@@ -112,17 +120,18 @@ impl Penalty {
             Penalty::PartConflict => "name_part_conflict",
             Penalty::SyllableOrder => "syllables_out_of_order",
             Penalty::ShortFuzzy => "short_word_approximate",
+            Penalty::MixedRomanisation => "romanisation_mixed",
         }
     }
 
-    const fn bit(self) -> u8 {
+    const fn bit(self) -> u16 {
         1 << self as u8
     }
 }
 
 /// The penalties one score was given.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct Penalties(u8);
+pub(super) struct Penalties(u16);
 
 impl Penalties {
     pub(super) fn add(&mut self, penalty: Penalty) {
@@ -161,6 +170,9 @@ pub(super) const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
 /// another word as a typing error (`Penalty::ShortFuzzy`; a one-word query this short is
 /// `Penalty::ShortPartial`'s).
 pub(super) const SHORT_WORD: usize = 4;
+/// Words a name must share word for word, besides a short word met approximately, for that
+/// to be taken for a typing error without `Penalty::ShortFuzzy` (Ebit Systems of America).
+pub(super) const SHORT_WORD_CONTEXT: usize = 2;
 
 /// A query of generic words only may carry a typing error in a word of at least
 /// `GENERIC_TYPO_CHARS` letters matched at `GENERIC_TYPO_SIM` or more (see

@@ -439,6 +439,22 @@ impl Alignment<'_> {
             || (0..self.name.tokens.len()).any(|ni| open(self.text(ni), self.n_sim[ni]))
     }
 
+    /// Whether the query's aligned syllables, or the name's, are written in no one
+    /// romanisation system (`text::romanisation_systems`): Huang Kai ~ Huang Jie meets 杰
+    /// only through the Cantonese Kai, and Huang is no Cantonese spelling; Kan Chen meets Qin
+    /// Zhen only as a Cantonese Kan beside a Wade–Giles Chen.
+    fn romanisations_disagree(&self) -> bool {
+        let (mut query_side, mut name_side) = (text::Systems::ANY, text::Systems::ANY);
+        for (qi, &ni) in self.q_to_n.iter().enumerate() {
+            if ni != UNALIGNED {
+                let (q, n) = (self.query[qi].text.as_str(), self.text(ni));
+                query_side = query_side.and(text::romanisation_systems(q, n));
+                name_side = name_side.and(text::romanisation_systems(n, q));
+            }
+        }
+        query_side.is_empty() || name_side.is_empty()
+    }
+
     /// A generic word that says what kind of party it is (not "of", "and" ...).
     fn class_word(&self, t: &TokenInfo) -> bool {
         t.generic && !ACRONYM_SKIP.contains(&&*t.text)
@@ -545,17 +561,32 @@ impl Alignment<'_> {
         // five or six letters, one typing error apart, are a typing error (Storm Technologies ~
         // Stodm Technologies, Unicom ~ Uicom) when the rest of the names agree word for word;
         // beside a word only one side has, five letters are as likely another party's name
-        // (Cisco Systems ~ COSCO).
+        // (Cisco Systems ~ COSCO). Four letters are a typing error too when the names agree
+        // word for word on two words more (Ebit Systems of America ~ Elbit Systems of
+        // America, Dalian unny Industries ~ Dalian Sunny Industries): no other party shares
+        // that much of the name and one letter short of the rest.
         let mut distinctive = (0..query.len())
             .filter(|&qi| q_sim[qi] > 0.0 && !query[qi].generic && !query[qi].initial);
         if let (Some(qi), None, false) = (distinctive.next(), distinctive.next(), name.person) {
             let (shorter, longer) = self.aligned_chars(qi);
+            let unmatched = self.any_word_unmatched();
+            let agreeing = (0..query.len())
+                .filter(|&other| {
+                    other != qi
+                        && q_sim[other] == 1.0
+                        && !ACRONYM_SKIP.contains(&&*query[other].text)
+                })
+                .count();
+            let in_context = !unmatched && agreeing >= SHORT_WORD_CONTEXT;
             if q_sim[qi] < 1.0
-                && (shorter <= SHORT_WORD
-                    || (longer <= SHORT_WORD + 1 && self.any_word_unmatched()))
+                && ((shorter <= SHORT_WORD && !in_context)
+                    || (longer <= SHORT_WORD + 1 && unmatched))
             {
                 penalties.add(Penalty::ShortFuzzy);
             }
+        }
+        if (name.chinese_person || han_organisation) && self.romanisations_disagree() {
+            penalties.add(Penalty::MixedRomanisation);
         }
         let short_partial = if traits.short {
             n_sim.contains(&0.0) || q_sim.iter().any(|s| *s < 1.0)

@@ -442,3 +442,37 @@ fn generic_names_take_a_typing_error_in_a_long_word_only() {
         &[],
     );
 }
+
+#[test]
+fn a_chinese_name_is_written_in_one_romanisation_system() {
+    let entities = [
+        person("hj", "Huang Jie"),
+        person("gq", "GAO, Qi"),
+        person("kc", "Kan Chen"),
+    ];
+    let index = Index::build(entities.iter());
+    // One system throughout: pinyin, Wade–Giles, Cantonese.
+    check(&index, "Huang Jie", &["hj"]);
+    check(&index, "Huang Chieh", &["hj"]);
+    check(&index, "Wong Kit", &["hj"]);
+    check(&index, "Kao Chi", &["gq"]);
+    // Huang and Gao are no Cantonese spellings, so Kai is pinyin kai, not the Cantonese Kai
+    // of 杰 or 启; and Kan Chen is Qin Zhen only as a Cantonese Kan beside a Wade–Giles Chen.
+    check(&index, "Huang Kai", &[]);
+    check(&index, "Gao Kai", &[]);
+    check(&index, "Qin Zhen", &[]);
+}
+
+#[test]
+fn a_short_word_mistyped_among_agreeing_words_is_a_typing_error() {
+    let entities = [
+        entity("el", "Elbit Systems of America, LLC", &[], &[]),
+        entity("ds", "Dalian Sunny Industries", &[], &[]),
+        entity("th", "Thrust Aviation FZE", &[], &[]),
+    ];
+    let index = Index::build(entities.iter());
+    check(&index, "Ebit Systems of America", &["el"]);
+    check(&index, "Dalian unny Industries", &["ds"]);
+    // FZE (a UAE free-zone establishment) is a legal form.
+    check(&index, "Thrust Aviation", &["th"]);
+}

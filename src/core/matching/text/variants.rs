@@ -76,6 +76,97 @@ pub fn is_pinyin_reading(spelling: &str, pinyin: &str) -> bool {
     spelling == pinyin || map.get(spelling).is_some_and(|p| p.contains(pinyin))
 }
 
+/// The romanisation systems in which the query's syllable `spelling` can stand for the
+/// name's syllable `name_word` (`Systems`): the name's syllable read as pinyin (itself, or its
+/// readings in the Wade–Giles and Cantonese tables), then the systems that spell that pinyin
+/// `spelling`. `Systems::ANY` when that says nothing: the name's word is no syllable (a
+/// joined given name), both are spellings of one group (`romanisations.tsv`, which does not
+/// say which system), or no table links them (a typing error).
+pub fn romanisation_systems(spelling: &str, name_word: &str) -> Systems {
+    struct Tables {
+        // (spelling, pinyin) pairs per system, and every spelling's pinyin readings.
+        wade_giles: FastSet<(&'static str, &'static str)>,
+        cantonese: FastSet<(&'static str, &'static str)>,
+        readings: FastMap<&'static str, Vec<&'static str>>,
+        // The spellings each system has.
+        spellings: [FastSet<&'static str>; 2],
+    }
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    let t = TABLES.get_or_init(|| {
+        let mut readings: FastMap<&'static str, Vec<&'static str>> = FastMap::default();
+        for &(spelling, pinyin) in tables::wade_giles().iter().chain(tables::cantonese()) {
+            readings.entry(spelling).or_default().push(pinyin);
+        }
+        Tables {
+            wade_giles: tables::wade_giles().iter().copied().collect(),
+            cantonese: tables::cantonese().iter().copied().collect(),
+            readings,
+            spellings: [tables::wade_giles(), tables::cantonese()]
+                .map(|rows| rows.iter().map(|&(spelling, _)| spelling).collect()),
+        }
+    });
+    let grouped = spelling != name_word
+        && tables::romanisations()
+            .iter()
+            .any(|g| g.contains(&spelling) && g.contains(&name_word));
+    if grouped {
+        return Systems::ANY;
+    }
+    let own = is_syllable(name_word).then_some(name_word);
+    let readings = t.readings.get(name_word).into_iter().flatten().copied();
+    let mut systems = Systems::default();
+    for pinyin in own.into_iter().chain(readings) {
+        if spelling == pinyin {
+            systems = systems.with(Systems::PINYIN);
+        }
+        if t.wade_giles.contains(&(spelling, pinyin)) {
+            systems = systems.with(Systems::WADE_GILES);
+        }
+        if t.cantonese.contains(&(spelling, pinyin)) {
+            systems = systems.with(Systems::SOUTHERN);
+        }
+    }
+    if spelling == name_word {
+        // The same spelling on both sides: valid in every system that has it, whatever it
+        // reads there (doubt counts for the name).
+        if t.spellings[0].contains(spelling) {
+            systems = systems.with(Systems::WADE_GILES);
+        }
+        if t.spellings[1].contains(spelling) {
+            systems = systems.with(Systems::SOUTHERN);
+        }
+    }
+    if systems.is_empty() {
+        Systems::ANY
+    } else {
+        systems
+    }
+}
+
+/// A set of romanisation systems: pinyin, Wade–Giles, Cantonese and other southern
+/// spellings (`cantonese.tsv`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Systems(u8);
+
+impl Systems {
+    pub const PINYIN: Systems = Systems(1);
+    pub const WADE_GILES: Systems = Systems(2);
+    pub const SOUTHERN: Systems = Systems(4);
+    pub const ANY: Systems = Systems(7);
+
+    pub fn with(self, other: Systems) -> Systems {
+        Systems(self.0 | other.0)
+    }
+
+    pub fn and(self, other: Systems) -> Systems {
+        Systems(self.0 & other.0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
 /// Formal given names for a short form and short forms for a formal name (Jim ↔ James).
 pub fn nickname_variants(word: &str) -> &'static [String] {
     static MAP: OnceLock<FastMap<String, Vec<String>>> = OnceLock::new();
