@@ -329,7 +329,14 @@ impl<'a> Pool<'a> {
                 // A one-word alias of a person is a weak AKA (a given name, a nickname); a name
                 // with an address or a list in it is a compiler's slip, not a name.
                 let weak = i > 0 && class != Class::Org && !has_han(name) && n < 2;
-                if weak || n > 14 || name.len() > 120 || name.contains(';') {
+                // A foreign person's Chinese name of three characters or fewer, in one piece, is
+                // as a PRC notice writes a surname (罗斯 for Ross, 曼钦 for Manchin): alone it
+                // must not match (DOMAIN.md case 10), so it is no positive case.
+                let surname_alone = class == Class::Person
+                    && !in_china
+                    && has_han(name)
+                    && name.chars().count() <= 3;
+                if weak || surname_alone || n > 14 || name.len() > 120 || name.contains(';') {
                     continue;
                 }
                 let bucket = if has_han(name) {

@@ -180,13 +180,20 @@ pub(super) fn prepare(entity: &Entity) -> Prepared {
             .iter()
             .any(|c| matches!(c.as_str(), "CN" | "HK" | "MO" | "TW"));
     let written = written_names(entity);
-    // A person's Latin name words, plain and as syllables: a Chinese rendering that shares
-    // none of them renders only the surname (罗斯 for Wilbur Ross), not the whole name.
+    // A person's surname as the Latin names write it, plain and as syllables: the words
+    // before a comma (ROSS, Wilbur) or the last word (Wilbur Ross). A Chinese rendering of
+    // it renders only the surname (罗斯); one that sounds like a given name is the whole name
+    // in Chinese (吴钊燮 has the consonants of Jaushieh in Jaushieh Joseph Wu).
     let mut latin_words: HashSet<String> = HashSet::new();
     if person {
-        for name in &written {
-            let syllables = text::syllabify(&name.tokens).unwrap_or_default();
-            latin_words.extend(name.tokens.iter().chain(&syllables).map(|t| t.text.clone()));
+        for (_, name) in entity.names() {
+            let mut words = match name.split_once(',') {
+                Some((surname, _)) => text::tokenize(surname),
+                None => text::tokenize(name).pop().into_iter().collect(),
+            };
+            words.retain(|t| t.script == Script::Latin);
+            let syllables = text::syllabify(&words).unwrap_or_default();
+            latin_words.extend(words.iter().chain(&syllables).map(|t| t.text.clone()));
         }
     }
     let mut names: Vec<PreparedName> = Vec::new();

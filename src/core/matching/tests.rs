@@ -476,3 +476,24 @@ fn a_short_word_mistyped_among_agreeing_words_is_a_typing_error() {
     // FZE (a UAE free-zone establishment) is a legal form.
     check(&index, "Thrust Aviation", &["th"]);
 }
+
+#[test]
+fn a_chinese_name_with_a_given_names_sound_is_the_whole_name() {
+    let listed = |id: &str, name: &str, native: &str| {
+        let mut entity = Entity::new(id, "T", EntityType::Person, name);
+        entity.native_names = vec![native.to_string()];
+        Arc::new(entity)
+    };
+    let entities = [
+        listed("jw", "Jaushieh Joseph Wu", "吴钊燮"),
+        listed("wr", "Wilbur Ross", "罗斯"),
+    ];
+    let index = Index::build(entities.iter());
+    // 吴钊燮 has the consonants of Jaushieh, his given name: it is his whole name, and its
+    // pinyin finds him.
+    check(&index, "Wu Zhaoxie", &["jw"]);
+    check(&index, "吴钊燮", &["jw"]);
+    // 罗斯 renders the surname only: alone it names anyone called Ross (DOMAIN.md case 10).
+    check(&index, "罗斯", &[]);
+    check(&index, "Wilbur Ross", &["wr"]);
+}
