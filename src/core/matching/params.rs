@@ -170,9 +170,11 @@ pub(super) const ACRONYM_SKIP: &[&str] = &["of", "and", "the", "for", "de"];
 /// another word as a typing error (`Penalty::ShortFuzzy`; a one-word query this short is
 /// `Penalty::ShortPartial`'s).
 pub(super) const SHORT_WORD: usize = 4;
-/// Words a name must share word for word, besides a short word met approximately, for that
-/// to be taken for a typing error without `Penalty::ShortFuzzy` (Ebit Systems of America).
-pub(super) const SHORT_WORD_CONTEXT: usize = 2;
+/// Words two names must share word for word (and have no other), besides a short word met
+/// approximately, for that to be taken for a typing error without `Penalty::ShortFuzzy`
+/// (AHUA Electronics ~ DAHUA Electronics). Measured: 2 instead of 1 finds 6 fewer of the
+/// generated typo cases (of 6,249) and saves no false alarm.
+pub(super) const SHORT_WORD_CONTEXT: usize = 1;
 
 /// A query of generic words only may carry a typing error in a word of at least
 /// `GENERIC_TYPO_CHARS` letters matched at `GENERIC_TYPO_SIM` or more (see

@@ -562,9 +562,9 @@ impl Alignment<'_> {
         // Stodm Technologies, Unicom ~ Uicom) when the rest of the names agree word for word;
         // beside a word only one side has, five letters are as likely another party's name
         // (Cisco Systems ~ COSCO). Four letters are a typing error too when the names agree
-        // word for word on two words more (Ebit Systems of America ~ Elbit Systems of
-        // America, Dalian unny Industries ~ Dalian Sunny Industries): no other party shares
-        // that much of the name and one letter short of the rest.
+        // word for word on every other word, and have one (AHUA Electronics ~ DAHUA
+        // Electronics, Ebit Systems of America ~ Elbit Systems of America): another party
+        // one letter away would also have to share the rest of the name.
         let mut distinctive = (0..query.len())
             .filter(|&qi| q_sim[qi] > 0.0 && !query[qi].generic && !query[qi].initial);
         if let (Some(qi), None, false) = (distinctive.next(), distinctive.next(), name.person) {

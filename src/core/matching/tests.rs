@@ -469,9 +469,11 @@ fn a_short_word_mistyped_among_agreeing_words_is_a_typing_error() {
         entity("el", "Elbit Systems of America, LLC", &[], &[]),
         entity("ds", "Dalian Sunny Industries", &[], &[]),
         entity("th", "Thrust Aviation FZE", &[], &[]),
+        entity("dh", "Dahua Electronics Corporation", &[], &[]),
     ];
     let index = Index::build(entities.iter());
     check(&index, "Ebit Systems of America", &["el"]);
+    check(&index, "AHUA Electronics Corporation", &["dh"]);
     check(&index, "Dalian unny Industries", &["ds"]);
     // FZE (a UAE free-zone establishment) is a legal form.
     check(&index, "Thrust Aviation", &["th"]);
