@@ -253,6 +253,11 @@ fn latin_forms(name: &Written, person: bool, unknown: bool, out: &mut Vec<Prepar
     };
     let chinese = (person || unknown) && chinese_style(&name.tokens);
     out.push(form(Form::Plain, name.tokens.clone(), chinese));
+    if !person {
+        if let Some(joined) = text::join_letter_runs(&name.tokens) {
+            out.push(form(Form::Plain, joined, false));
+        }
+    }
     if person && !chinese {
         let outline = text::latin_outline(&name.tokens);
         if outline.len() >= 2 {

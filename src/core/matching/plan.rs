@@ -61,6 +61,11 @@ impl Index {
         if let Some(rejoined) = rejoined {
             forms.push((QueryForm::Plain, rejoined));
         }
+        // Single letters joined (A.C. International ~ AC International), beside them apart
+        // (initials).
+        if let Some(joined) = text::join_letter_runs(&tokens) {
+            forms.push((QueryForm::Plain, joined));
+        }
         // A Chinese query whose translation is generic words only (东京大学 → tokyo
         // university) is judged as generic in every form, characters included.
         let generic = forms

@@ -499,3 +499,18 @@ fn a_chinese_name_with_a_given_names_sound_is_the_whole_name() {
     check(&index, "罗斯", &[]);
     check(&index, "Wilbur Ross", &["wr"]);
 }
+
+#[test]
+fn dotted_letters_are_one_word_of_an_organisation() {
+    let entities = [
+        entity("ac", "A.C. International", &[], &[]),
+        entity("abc", "ABC Trading Company", &[], &[]),
+        person("jl", "LEE, John Ka-chiu"),
+    ];
+    let index = Index::build(entities.iter());
+    check(&index, "AC International", &["ac"]);
+    check(&index, "A.C. International", &["ac"]);
+    check(&index, "A.B.C. Trading Company", &["abc"]);
+    // A person's single letters stay initials.
+    check(&index, "John K. C. Lee", &["jl"]);
+}

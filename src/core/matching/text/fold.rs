@@ -98,6 +98,34 @@ pub fn is_legal_form(token: &Token) -> bool {
     }
 }
 
+/// The tokens with each run of two or more single letters joined into one word ("A.C.
+/// International" → ac international, as a list or a caller may also write it); `None` when
+/// there is no such run. Only organisations' names are read so: a person's single letters
+/// are initials (John K. C. Lee).
+pub fn join_letter_runs(tokens: &[Token]) -> Option<Vec<Token>> {
+    let letter = |t: &Token| {
+        t.script == Script::Latin
+            && t.text.chars().count() == 1
+            && t.text.chars().all(char::is_alphabetic)
+    };
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut joined = false;
+    let mut i = 0;
+    while i < tokens.len() {
+        let run = tokens[i..].iter().take_while(|t| letter(t)).count();
+        if run >= 2 {
+            let text: String = tokens[i..i + run].iter().map(|t| t.text.as_str()).collect();
+            out.push(Token::new(text, Script::Latin, tokens[i].segment));
+            joined = true;
+            i += run;
+        } else {
+            out.push(tokens[i].clone());
+            i += 1;
+        }
+    }
+    joined.then_some(out)
+}
+
 /// Whether the name has any token that is neither a legal form nor generic.
 pub fn distinctive(tokens: &[Token]) -> bool {
     tokens.iter().any(|t| !is_generic(t) && !is_legal_form(t))

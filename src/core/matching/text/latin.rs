@@ -74,8 +74,12 @@ pub(super) fn unit_word(word: &str) -> Option<u32> {
         .map(|p| p as u32 + 1)
 }
 
+/// Dotted forms of the société anonyme, read as `sa` (see `merge_dotted_legal_forms`).
+const QUALIFIED_SA: [&str; 3] = ["sal", "sae", "sac"];
+
 /// Joins runs of single letters that spell a legal form once their dots are gone
-/// ("L.L.C." → llc, "G.m.b.H." → gmbh, "s.r.o." → sro). Other single letters stay apart:
+/// ("L.L.C." → llc, "G.m.b.H." → gmbh, "s.r.o." → sro): the whole run, not a part of it
+/// (the A.B. of "A.B.C. Trading" is no Swedish aktiebolag). Other single letters stay apart:
 /// they are initials.
 pub(super) fn merge_dotted_legal_forms(words: Vec<&str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(words.len());
@@ -85,12 +89,20 @@ pub(super) fn merge_dotted_legal_forms(words: Vec<&str>) -> Vec<String> {
             .iter()
             .take_while(|w| w.chars().count() == 1)
             .count();
-        let merged = (2..=run).rev().find_map(|len| {
-            let joined: String = words[i..i + len].concat();
-            legal_forms()
-                .contains(&joined.as_str())
-                .then_some((joined, len))
-        });
+        let merged = (run >= 2)
+            .then(|| words[i..i + run].concat())
+            .and_then(|joined| {
+                // A société anonyme with a letter for its kind or country (S.A.L. Lebanese,
+                // S.A.E. Egyptian, S.A.C. closed) is a société anonyme.
+                let joined = if QUALIFIED_SA.contains(&joined.as_str()) {
+                    "sa".to_string()
+                } else {
+                    joined
+                };
+                legal_forms()
+                    .contains(&joined.as_str())
+                    .then_some((joined, run))
+            });
         match merged {
             Some((joined, len)) => {
                 out.push(joined);
