@@ -184,22 +184,27 @@ pub(super) fn prepare(entity: &Entity) -> Prepared {
     // before a comma (ROSS, Wilbur) or the last word (Wilbur Ross). A Chinese rendering of
     // it renders only the surname (罗斯); one that sounds like a given name is the whole name
     // in Chinese (吴钊燮 has the consonants of Jaushieh in Jaushieh Joseph Wu).
-    let mut latin_words: HashSet<String> = HashSet::new();
+    let mut surname_words: HashSet<String> = HashSet::new();
     if person {
-        for (_, name) in entity.names() {
+        for (position, (_, name)) in entity.names().enumerate() {
+            // Without a comma, the last word of the name as already tokenised.
+            let last = || {
+                let written = written.iter().find(|w| usize::from(w.position) == position);
+                written.and_then(|w| w.tokens.last().cloned())
+            };
             let mut words = match name.split_once(',') {
                 Some((surname, _)) => text::tokenize(surname),
-                None => text::tokenize(name).pop().into_iter().collect(),
+                None => last().into_iter().collect(),
             };
             words.retain(|t| t.script == Script::Latin);
             let syllables = text::syllabify(&words).unwrap_or_default();
-            latin_words.extend(words.iter().chain(&syllables).map(|t| t.text.clone()));
+            surname_words.extend(words.iter().chain(&syllables).map(|t| t.text.clone()));
         }
     }
     let mut names: Vec<PreparedName> = Vec::new();
     for name in &written {
         if name.tokens.iter().any(|t| t.script == Script::Han) {
-            han_forms(name, person, foreign, &latin_words, &mut names);
+            han_forms(name, person, foreign, &surname_words, &mut names);
         } else {
             latin_forms(name, person, entity.kind == EntityType::Unknown, &mut names);
         }
@@ -272,7 +277,7 @@ fn han_forms(
     name: &Written,
     person: bool,
     foreign: bool,
-    latin_words: &HashSet<String>,
+    surname_words: &HashSet<String>,
     out: &mut Vec<PreparedName>,
 ) {
     let tokens = &name.tokens;
@@ -281,17 +286,17 @@ fn han_forms(
         .filter(|t| t.script == Script::Han)
         .map(|t| t.segment)
         .collect();
-    // Only a known transliteration of one of the Latin name's words, or a rendering with the
-    // same consonants as one (霍利 ~ Hawley), is taken for a surname-only rendering: a
+    // Only a known transliteration of the Latin surname, or a rendering with its consonants
+    // (霍利 ~ Hawley), is taken for a surname-only rendering: a
     // Chinese name of a Westerner (郑国恩 for Adrian Zenz) is a whole name.
     let han: String = tokens.iter().map(|t| t.text.as_str()).collect();
     let surname_only = person
         && segments.len() == 1
         && (text::transliteration(&han)
-            .is_some_and(|latin| latin.iter().any(|w| latin_words.contains(w.as_str())))
+            .is_some_and(|latin| latin.iter().any(|w| surname_words.contains(w.as_str())))
             || text::han_consonants(&han).is_some_and(|sound| {
                 sound.len() >= 2
-                    && latin_words
+                    && surname_words
                         .iter()
                         .any(|w| text::latin_consonants(w) == sound)
             }));

@@ -570,16 +570,16 @@ impl Alignment<'_> {
         if let (Some(qi), None, false) = (distinctive.next(), distinctive.next(), name.person) {
             let (shorter, longer) = self.aligned_chars(qi);
             let unmatched = self.any_word_unmatched();
-            let agreeing = (0..query.len())
-                .filter(|&other| {
+            let in_context = || {
+                let agreeing = (0..query.len()).filter(|&other| {
                     other != qi
                         && q_sim[other] == 1.0
                         && !ACRONYM_SKIP.contains(&&*query[other].text)
-                })
-                .count();
-            let in_context = !unmatched && agreeing >= SHORT_WORD_CONTEXT;
+                });
+                !unmatched && agreeing.count() >= SHORT_WORD_CONTEXT
+            };
             if q_sim[qi] < 1.0
-                && ((shorter <= SHORT_WORD && !in_context)
+                && ((shorter <= SHORT_WORD && !in_context())
                     || (longer <= SHORT_WORD + 1 && unmatched))
             {
                 penalties.add(Penalty::ShortFuzzy);

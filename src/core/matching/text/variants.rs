@@ -84,56 +84,52 @@ pub fn is_pinyin_reading(spelling: &str, pinyin: &str) -> bool {
 /// say which system), or no table links them (a typing error).
 pub fn romanisation_systems(spelling: &str, name_word: &str) -> Systems {
     struct Tables {
-        // (spelling, pinyin) pairs per system, and every spelling's pinyin readings.
-        wade_giles: FastSet<(&'static str, &'static str)>,
-        cantonese: FastSet<(&'static str, &'static str)>,
-        readings: FastMap<&'static str, Vec<&'static str>>,
-        // The spellings each system has.
-        spellings: [FastSet<&'static str>; 2],
+        // Every spelling's pinyin readings, each with the system that reads it so.
+        readings: FastMap<&'static str, Vec<(&'static str, Systems)>>,
+        // Two spellings of one group of `romanisations.tsv`.
+        grouped: FastSet<(&'static str, &'static str)>,
     }
     static TABLES: OnceLock<Tables> = OnceLock::new();
     let t = TABLES.get_or_init(|| {
-        let mut readings: FastMap<&'static str, Vec<&'static str>> = FastMap::default();
-        for &(spelling, pinyin) in tables::wade_giles().iter().chain(tables::cantonese()) {
-            readings.entry(spelling).or_default().push(pinyin);
+        let mut readings: FastMap<&'static str, Vec<(&'static str, Systems)>> = FastMap::default();
+        let systems = [
+            (tables::wade_giles(), Systems::WADE_GILES),
+            (tables::cantonese(), Systems::SOUTHERN),
+        ];
+        for (rows, system) in systems {
+            for &(spelling, pinyin) in rows {
+                readings.entry(spelling).or_default().push((pinyin, system));
+            }
         }
-        Tables {
-            wade_giles: tables::wade_giles().iter().copied().collect(),
-            cantonese: tables::cantonese().iter().copied().collect(),
-            readings,
-            spellings: [tables::wade_giles(), tables::cantonese()]
-                .map(|rows| rows.iter().map(|&(spelling, _)| spelling).collect()),
-        }
-    });
-    let grouped = spelling != name_word
-        && tables::romanisations()
+        let grouped = tables::romanisations()
             .iter()
-            .any(|g| g.contains(&spelling) && g.contains(&name_word));
-    if grouped {
+            .flat_map(|g| g.iter().flat_map(move |&a| g.iter().map(move |&b| (a, b))))
+            .filter(|(a, b)| a != b)
+            .collect();
+        Tables { readings, grouped }
+    });
+    if t.grouped.contains(&(spelling, name_word)) {
         return Systems::ANY;
     }
+    let read = |word: &str| t.readings.get(word).map_or(&[][..], Vec::as_slice);
     let own = is_syllable(name_word).then_some(name_word);
-    let readings = t.readings.get(name_word).into_iter().flatten().copied();
     let mut systems = Systems::default();
-    for pinyin in own.into_iter().chain(readings) {
+    for pinyin in own
+        .into_iter()
+        .chain(read(name_word).iter().map(|&(p, _)| p))
+    {
         if spelling == pinyin {
             systems = systems.with(Systems::PINYIN);
         }
-        if t.wade_giles.contains(&(spelling, pinyin)) {
-            systems = systems.with(Systems::WADE_GILES);
-        }
-        if t.cantonese.contains(&(spelling, pinyin)) {
-            systems = systems.with(Systems::SOUTHERN);
+        for &(_, system) in read(spelling).iter().filter(|&&(p, _)| p == pinyin) {
+            systems = systems.with(system);
         }
     }
     if spelling == name_word {
         // The same spelling on both sides: valid in every system that has it, whatever it
         // reads there (doubt counts for the name).
-        if t.spellings[0].contains(spelling) {
-            systems = systems.with(Systems::WADE_GILES);
-        }
-        if t.spellings[1].contains(spelling) {
-            systems = systems.with(Systems::SOUTHERN);
+        for &(_, system) in read(spelling) {
+            systems = systems.with(system);
         }
     }
     if systems.is_empty() {
