@@ -885,13 +885,25 @@ fn main() {
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000, 100_000, 1_000_000]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    // WATCHLIST_BENCH_WRITES=only runs the write measurements alone (to profile them).
-    let writes_only = std::env::var("WATCHLIST_BENCH_WRITES").is_ok_and(|v| v == "only");
+    // WATCHLIST_BENCH_WRITES=only runs the write measurements alone (to profile them);
+    // =subscribers only serves the entities and times changes at 100 subscribers.
+    let only = std::env::var("WATCHLIST_BENCH_WRITES").unwrap_or_default();
     for target in scales {
         let entities = scale(&real, target);
-        if writes_only {
-            writes(&entities);
-            continue;
+        match only.as_str() {
+            "only" => {
+                writes(&entities);
+                continue;
+            }
+            "subscribers" => {
+                runtime.block_on(async {
+                    let served = serve(&entities).await;
+                    change_to_subscribers(served.channel.clone(), &entities).await;
+                    served.stop().await;
+                });
+                continue;
+            }
+            _ => {}
         }
         let index = in_process(&format!("{} names", target), &entities);
         writes(&entities);

@@ -4,6 +4,11 @@
 #[path = "../corpus/mod.rs"]
 mod corpus;
 
+/// The allocator the binary runs on (see `src/main.rs`), so that the servers tested are the
+/// servers shipped.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 mod admin;
 mod bad_input;
 mod batch;
