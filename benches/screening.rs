@@ -20,8 +20,9 @@
 //! * the index heap again after the queries, with the caches they filled.
 //!
 //! `WATCHLIST_BENCH_SCALES=10000,100000` limits the scales. `WATCHLIST_BENCH_DUMP=FILE` writes
-//! every in-process answer to FILE, one line per query (the query, then each hit's entity id and
-//! score at full precision), to show that a change to the matching code answers identically.
+//! every in-process answer to FILE, one line per query (the query, then each hit's entity id,
+//! score at full precision and primary name), to show that a change to the matching code
+//! answers identically, or what it answers differently.
 
 #[path = "../tests/corpus/mod.rs"]
 mod corpus;
@@ -331,7 +332,10 @@ fn in_process(label: &str, entities: &[Entity]) -> Arc<Index> {
         if dump.is_some() {
             let mut line = q.clone();
             for h in &hits {
-                line.push_str(&format!("\t{} {:?}", h.entity.id, h.score));
+                line.push_str(&format!(
+                    "\t{} {:?} {:?}",
+                    h.entity.id, h.score, h.entity.name
+                ));
             }
             lines.push(line);
         }
