@@ -2,6 +2,8 @@
 //! (which query form compares with which name form).
 
 use super::*;
+use crate::core::hash::FastHasher;
+use std::hash::BuildHasherDefault;
 
 /// Which form of a name is indexed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +145,12 @@ pub struct Index {
     /// One bit per name that holds a token twice (where one vocabulary token may match two
     /// query tokens), or more tokens than counting keeps count of.
     pub(super) repeats: Vec<u64>,
+    /// What a query word matches here that another index of the snapshot holds and this one
+    /// does not (a base word in a small segment, a segment's word in the base): resolved
+    /// once per index, as its own words are (`TokenInfo::matches`). Words no index holds
+    /// are not kept, so what it holds is bounded by the vocabulary, not by what queries bring.
+    pub(super) absent:
+        dashmap::DashMap<Box<str>, Arc<[TokenMatch]>, BuildHasherDefault<FastHasher>>,
 }
 
 impl Index {

@@ -136,7 +136,15 @@ impl Index {
             traits,
             dead,
         } = search;
-        if resolved.is_empty() {
+        // Candidates come from the names holding a query word's matches, or an acronym's
+        // words: an index with neither for any word of this form (most segments beside the
+        // base, for most queries) has nothing to count.
+        if resolved.is_empty()
+            || (mode == Mode::Indexed
+                && resolved.iter().all(|t| {
+                    t.matches.is_empty() && self.acronym_names(t, form.group()).is_empty()
+                }))
+        {
             return;
         }
         let any_distinctive = !traits.generic && resolved.iter().any(|t| !t.generic);

@@ -55,9 +55,9 @@ pub(super) struct Resolver<'a> {
     /// Per index, its removed entities (one bit per slot, empty when none): a word only they
     /// hold is one the index no longer has.
     dead: Vec<&'a [u64]>,
-    /// By text, and whether derived from Chinese script (see `narrow_allowance`): one
+    /// By whether derived from Chinese script (see `narrow_allowance`), then text: one
     /// resolution per index.
-    resolved: FastMap<(String, bool), Vec<Arc<Resolved>>>,
+    resolved: [FastMap<String, Vec<Arc<Resolved>>>; 2],
 }
 
 impl<'a> Resolver<'a> {
@@ -67,7 +67,7 @@ impl<'a> Resolver<'a> {
             mode,
             indexes,
             dead,
-            resolved: FastMap::default(),
+            resolved: Default::default(),
         }
     }
 
@@ -90,13 +90,13 @@ impl<'a> Resolver<'a> {
 
     /// The token resolved in the `at`-th index.
     pub(super) fn resolve(&mut self, at: usize, token: &Token, derived: bool) -> Arc<Resolved> {
-        let key = (token.text.clone(), derived);
-        if let Some(resolved) = self.resolved.get(&key) {
+        let known = &self.resolved[usize::from(derived)];
+        if let Some(resolved) = known.get(token.text.as_str()) {
             return Arc::clone(&resolved[at]);
         }
         let resolved = self.resolve_everywhere(token, derived);
         let one = Arc::clone(&resolved[at]);
-        self.resolved.insert(key, resolved);
+        self.resolved[usize::from(derived)].insert(token.text.clone(), resolved);
         one
     }
 
@@ -126,6 +126,23 @@ impl<'a> Resolver<'a> {
                             .token_matches(token, Some(id), mode, true, &keys)
                             .into()
                     }))
+                }
+                // A word another index holds is looked up narrowly here too (`narrow`), and
+                // kept the same way.
+                None if mode == Mode::Indexed
+                    && token.script == Script::Latin
+                    && known.is_some()
+                    && !index.vocab.contains_key(token.text.as_str()) =>
+                {
+                    if let Some(matches) = index.absent.get(token.text.as_str()) {
+                        return Arc::clone(&matches);
+                    }
+                    let matches: Arc<[TokenMatch]> =
+                        index.token_matches(token, None, mode, true, &keys).into();
+                    index
+                        .absent
+                        .insert(token.text.as_str().into(), Arc::clone(&matches));
+                    matches
                 }
                 _ => index
                     .token_matches(token, exact, mode, narrow, &keys)
