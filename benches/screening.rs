@@ -1121,36 +1121,30 @@ fn writes(entities: &[Entity]) {
         }
     }
     let queries = queries(entities);
+    // Each index twice: the first pass as a fresh index meets the queries, the second with
+    // its caches filled, as a running server meets them.
     let timed = |index: &LiveIndex| {
-        let samples: Vec<Duration> = queries
-            .iter()
-            .map(|q| {
-                let started = Instant::now();
-                std::hint::black_box(index.search(&query(q)));
-                started.elapsed()
-            })
-            .collect();
-        percentiles(samples)
+        let pass = || {
+            let samples: Vec<Duration> = queries
+                .iter()
+                .map(|q| {
+                    let started = Instant::now();
+                    std::hint::black_box(index.search(&query(q)));
+                    started.elapsed()
+                })
+                .collect();
+            percentiles(samples)
+        };
+        let fresh = pass();
+        format!("{fresh}\n    again, caches filled: {}", pass())
     };
-    // Each twice: the first pass as a fresh index meets the queries, the second with its
-    // caches filled, as a running server meets them.
-    let unmerged = (
-        index.unmerged(),
-        index.segment_count(),
-        timed(&index),
-        timed(&index),
-    );
+    let (unmerged, segments) = (index.unmerged(), index.segment_count());
+    let before_merge = timed(&index);
     let merged = index.merged(MergeKind::Full);
     let index = index.install(merged);
-    let first = timed(&index);
     println!(
-        "  screening with {} entities in {} un-merged segments: {}\n    again, caches filled: {}\n  \
-         the same merged:                {}\n    again, caches filled: {}",
-        unmerged.0,
-        unmerged.1,
-        unmerged.2,
-        unmerged.3,
-        first,
+        "  screening with {unmerged} entities in {segments} un-merged segments: {before_merge}\n  \
+         the same merged:                {}",
         timed(&index)
     );
 }
